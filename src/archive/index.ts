@@ -1,0 +1,2 @@
+// Public exports of src/archive: filled in by its owner.
+export {};

@@ -1,0 +1,2 @@
+// Public exports of src/cli: filled in by its owner.
+export {};

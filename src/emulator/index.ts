@@ -1,0 +1,2 @@
+// Public exports of src/emulator: filled in by its owner.
+export {};

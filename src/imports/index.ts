@@ -1,0 +1,2 @@
+// Public exports of src/imports: filled in by its owner.
+export {};

@@ -1,0 +1,2 @@
+// Public exports of src/journal: filled in by its owner.
+export {};

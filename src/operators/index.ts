@@ -1,0 +1,2 @@
+// Public exports of src/operators: filled in by its owner.
+export {};

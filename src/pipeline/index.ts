@@ -1,0 +1,2 @@
+// Public exports of src/pipeline: filled in by its owner.
+export {};

@@ -1,0 +1,2 @@
+// Public exports of src/telegram: filled in by its owner.
+export {};
