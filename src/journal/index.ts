@@ -1,2 +1,5 @@
-// Public exports of src/journal: filled in by its owner.
-export {};
+// Public exports of src/journal: durable state of jobs.
+export * from "./job.js";
+export type * from "./journal.js";
+export * from "./memory.js";
+export * from "./sqlite.js";
