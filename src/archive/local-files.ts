@@ -1,0 +1,66 @@
+/**
+ * Serving files that already sit on this disk (an archive, an export) as a download: no copy is made,
+ * the Loaded points at the files themselves, and releasing it removes nothing.
+ */
+import { promises as fs } from "node:fs";
+import { Observable } from "rxjs";
+import type { Batch, Loaded, LoadedFile } from "../model/index.js";
+import { UsageError } from "../model/index.js";
+import { hashFile } from "./files.js";
+
+/** Where one post's file (and thumbnail) is on disk. */
+export interface LocalFile {
+  readonly postId: number;
+  readonly path: string;
+  readonly thumbPath?: string;
+  /** When set, the file's SHA-256 is checked against it. */
+  readonly sha256?: string;
+}
+
+/**
+ * A cold Observable of one Loaded for `batch` whose files are `files` (posts without a file have none).
+ * Thumbnails are read into memory (they are small); the media stay files.
+ */
+export function loadLocal(batch: Batch, files: readonly LocalFile[]): Observable<Loaded> {
+  return new Observable<Loaded>((subscriber) => {
+    let cancelled = false;
+    (async () => {
+      const out: LoadedFile[] = [];
+      let memoryBytes = 0;
+      for (const f of files) {
+        if (cancelled) return;
+        let size: number;
+        try {
+          size = (await fs.stat(f.path)).size;
+        } catch {
+          throw new UsageError(`file of post ${f.postId} is missing: ${f.path}`);
+        }
+        if (f.sha256) {
+          const h = await hashFile(f.path);
+          if (h.sha256 !== f.sha256) throw new UsageError(`file of post ${f.postId} does not match its SHA-256: ${f.path}`);
+        }
+        let thumb: Buffer | undefined;
+        if (f.thumbPath) {
+          try {
+            thumb = await fs.readFile(f.thumbPath);
+            memoryBytes += thumb.length;
+          } catch {
+            thumb = undefined; // a thumbnail is optional; the sink makes one or sends without
+          }
+        }
+        out.push({ postId: f.postId, data: { kind: "file", path: f.path }, size, ...(thumb ? { thumb } : {}) });
+      }
+      return { batch, files: out, memoryBytes, release: async () => {} } satisfies Loaded;
+    })().then(
+      (loaded) => {
+        if (!loaded || cancelled) return;
+        subscriber.next(loaded);
+        subscriber.complete();
+      },
+      (e: unknown) => subscriber.error(e),
+    );
+    return () => {
+      cancelled = true;
+    };
+  });
+}
