@@ -1,2 +1,3 @@
-// Public exports of src/pipeline: filled in by its owner.
-export {};
+// Public exports of src/pipeline. core owns this file; durable and cli append their own `export *` lines.
+export * from "./events.js";
+export * from "./relay.js";

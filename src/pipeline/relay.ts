@@ -1,0 +1,321 @@
+/**
+ * One account's pipeline: read posts of a range, download what the targets need (concurrently, in
+ * order, within a byte budget), send batches one at a time in source order, commit each to the journal.
+ */
+import {
+  asyncScheduler, concat, concatMap, catchError, defer, EMPTY, filter, finalize, ignoreElements, map,
+  NEVER, Observable, of, Subject, take, takeUntil, tap, throwError, throwIfEmpty,
+  type SchedulerLike,
+} from "rxjs";
+import { batchBytes, batchIds, batchOf, MAX_ALBUM_SIZE, type Batch } from "../model/batch.js";
+import type { Loaded } from "../model/loaded.js";
+import type { IdRange, Post } from "../model/post.js";
+import { SkipPost, Transient } from "../model/errors.js";
+import type { DeliverContext, Delivery, Journal, Sink, Source } from "../ports.js";
+import { bufferByMediaGroup } from "../operators/bufferByMediaGroup.js";
+import { ByteBudget, type BudgetPermit } from "../operators/byteBudget.js";
+import { orderedMergeMap } from "../operators/orderedMergeMap.js";
+import { pullPages } from "../operators/pullPages.js";
+import { retryOnFloodWait } from "../operators/retryOnFloodWait.js";
+import { ZERO_TOTALS, type RelayEvent, type RelayTotals } from "./events.js";
+
+export interface RelayOptions {
+  readonly source: Source;
+  /** Targets, each gets every batch, in this order. At least one. */
+  readonly sinks: readonly Sink[];
+  readonly journal: Journal;
+  readonly range: IdRange;
+  /** Batches downloading, or downloaded and waiting to be emitted in order. Default 4. */
+  readonly concurrency?: number;
+  /** Bytes downloaded but not yet sent, at most (one bigger batch goes alone). Default 64 MiB. */
+  readonly budgetBytes?: number;
+  /** A budget shared with other runs of the same account; wins over budgetBytes. */
+  readonly budget?: ByteBudget;
+  /** First value: graceful stop. No new batch starts downloading; started ones are sent; then done. */
+  readonly stop$?: Observable<unknown>;
+  /** Flood waits and the album idle timer run here. Default asyncScheduler. */
+  readonly scheduler?: SchedulerLike;
+  /** Longest flood wait sat out; a longer one errors the run. Default 3600. */
+  readonly maxFloodWaitSeconds?: number;
+  /** Flood-wait retries per batch and target. Default 5. */
+  readonly maxRetries?: number;
+  /** Per post, before grouping: true keeps it, a string is the skip reason. */
+  readonly filter?: (post: Post) => true | string;
+  /** Per post, after filter, before grouping. */
+  readonly edit?: (post: Post) => Post;
+  /** Per batch (an album whole): a string skips it with that reason. */
+  readonly skip?: (batch: Batch) => string | undefined;
+  /** Per batch, after skip, before download (e.g. caption edits). Must keep the posts' ids. */
+  readonly transform?: (batch: Batch) => Batch;
+  /** Turnstile: the batch's delivery waits for the first value (or completion). Once per batch. */
+  readonly beforeSend?: (batch: Batch) => Observable<unknown>;
+  /** Once per batch, after the last sink (also when it was skipped or failed). */
+  readonly afterSend?: (batch: Batch) => void;
+  /** Batch.seq = seqBase + index of the batch in this run. Default 0. */
+  readonly seqBase?: number;
+  /** The account running; default source.account. */
+  readonly account?: string;
+  /** Largest album. Default 10. */
+  readonly maxAlbumSize?: number;
+  /** Flush an album idle this long (live sources). */
+  readonly albumIdleMs?: number;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+type EventBody = DistributiveOmit<RelayEvent, "account" | "totals"> & { account?: string };
+
+/** A batch on its way from download to send, with what it holds. */
+interface InFlight {
+  readonly batch: Batch;
+  readonly permit: BudgetPermit;
+  loaded: Loaded;
+  /** The download failed with SkipPost or Transient: sinks that need bytes record it. */
+  error?: unknown;
+}
+
+const DEFAULT_BUDGET = 64 * 2 ** 20;
+
+/** A Loaded without bytes, for targets that send by reference. */
+export function withoutBytes(batch: Batch): Loaded {
+  return { batch, files: [], memoryBytes: 0, release: () => Promise.resolve() };
+}
+
+/**
+ * Relay one range of a source to the sinks, as one account.
+ *
+ * ```
+ * Source.read (pull) -> skip delivered -> filter/edit -> bufferByMediaGroup -> skip/transform -> seq
+ *   -> orderedMergeMap(budget.take -> download, concurrency)
+ *   -> concatMap(beforeSend, per sink: begin, deliver + retryOnFloodWait, commit; afterSend)
+ *   -> release
+ * ```
+ *
+ * @param options Ports, range and knobs (see RelayOptions).
+ * @returns A cold Observable of progress events; it ends with a "done" event and completes, or errors
+ * with a Fatal, AccountDead, a FloodWait over the limits or any unexpected error. Unsubscribing cancels.
+ */
+export function relay(options: RelayOptions): Observable<RelayEvent> {
+  return new Observable<RelayEvent>((subscriber) => {
+    const { source, sinks, journal, range } = options;
+    if (sinks.length === 0) throw new RangeError("relay: at least one sink");
+    const account = options.account ?? source.account;
+    const scheduler = options.scheduler ?? asyncScheduler;
+    const concurrency = options.concurrency ?? 4;
+    const maxAlbumSize = options.maxAlbumSize ?? MAX_ALBUM_SIZE;
+    const budget = options.budget ?? new ByteBudget(options.budgetBytes ?? DEFAULT_BUDGET);
+    const retry = {
+      maxWaitSeconds: options.maxFloodWaitSeconds ?? 3600,
+      maxRetries: options.maxRetries ?? 5,
+      scheduler,
+    };
+
+    // Running totals; every event carries a copy.
+    const t: Mutable<RelayTotals> = { ...ZERO_TOTALS };
+    // Batches holding a permit (and maybe bytes), released on teardown if still here.
+    const held = new Set<InFlight>();
+    // Posts the pipeline took from the read-ahead (dropped, or their batch entered a download slot).
+    const consumed$ = new Subject<number>();
+    // Next batch index, and whether a graceful stop came.
+    let seq = options.seqBase ?? 0;
+    let stopping = false;
+
+    const emit = (e: EventBody) => subscriber.next({ account, ...e, totals: { ...t } } as RelayEvent);
+
+    const skipped = (postIds: readonly number[], reason: string, extra: { target?: string; seq?: number } = {}) => {
+      t.skipped += postIds.length;
+      emit({ type: "skipped", postIds, reason, ...extra });
+    };
+
+    /** SkipPost and Transient are the batch's problem (recorded, the run goes on); the rest end the run. */
+    const recordProblem = (err: unknown, batch: Batch, targets: readonly string[]): Observable<never> => {
+      const ids = batchIds(batch);
+      if (err instanceof SkipPost) {
+        for (const target of targets) {
+          journal.fail(target, ids, err.reason);
+          skipped(ids, err.reason, { target, seq: batch.seq });
+        }
+        return EMPTY;
+      }
+      if (err instanceof Transient) {
+        for (const target of targets) {
+          journal.fail(target, ids, err.reason);
+          t.failed += ids.length;
+          emit({ type: "failed", seq: batch.seq, postIds: ids, reason: err.reason, target });
+        }
+        return EMPTY;
+      }
+      return throwError(() => err);
+    };
+
+    const keep = (post: Post): boolean => {
+      t.read++;
+      emit({ type: "read", postId: post.id });
+      if (sinks.every((s) => journal.isDelivered(s.target, post.id))) {
+        t.settled++;
+        skipped([post.id], "already delivered");
+        consumed$.next(1);
+        return false;
+      }
+      const verdict = options.filter ? options.filter(post) : true;
+      if (verdict !== true) {
+        t.settled++;
+        skipped([post.id], verdict);
+        consumed$.next(1);
+        return false;
+      }
+      return true;
+    };
+
+    const toBatch = (posts: Post[]): Batch | undefined => {
+      const candidate = batchOf(posts, seq);
+      const reason = options.skip?.(candidate);
+      if (reason !== undefined) {
+        t.settled += posts.length;
+        skipped(batchIds(candidate), reason);
+        consumed$.next(posts.length);
+        return undefined;
+      }
+      seq++;
+      return options.transform ? options.transform(candidate) : candidate;
+    };
+
+    const load = (batch: Batch): Observable<InFlight> =>
+      defer(() => {
+        consumed$.next(batch.posts.length);
+        // After a graceful stop nothing new starts; what started before is sent.
+        if (stopping) return EMPTY;
+        t.batches++;
+        const needs = sinks.some((s) => s.needsBytes(batch));
+        return budget.take(needs ? batchBytes(batch) : 0).pipe(
+          concatMap((permit) => {
+            const item: InFlight = { batch, permit, loaded: withoutBytes(batch) };
+            held.add(item);
+            const download$ = needs ? source.download(batch) : of(item.loaded);
+            return download$.pipe(
+              take(1),
+              throwIfEmpty(() => new Transient(`download of batch ${batch.seq} gave nothing`, "empty download")),
+              map((loaded) => {
+                item.loaded = loaded;
+                const bytes = loaded.files.reduce((n, f) => n + f.size, 0);
+                t.bytesDownloaded += bytes;
+                emit({ type: "downloaded", seq: batch.seq, postIds: batchIds(batch), bytes });
+                return item;
+              }),
+              catchError((err: unknown) => {
+                if (!(err instanceof SkipPost || err instanceof Transient)) return throwError(() => err);
+                item.error = err;
+                return of(item);
+              }),
+            );
+          }),
+        );
+      });
+
+    const deliverTo = (sink: Sink, item: InFlight): Observable<never> =>
+      defer(() => {
+        const { batch, loaded } = item;
+        const needs = sink.needsBytes(batch);
+        if (item.error !== undefined && needs) return recordProblem(item.error, batch, [sink.target]);
+        if (batch.posts.every((p) => journal.isDelivered(sink.target, p.id))) {
+          skipped(batchIds(batch), "already delivered", { target: sink.target, seq: batch.seq });
+          return EMPTY;
+        }
+        journal.begin(sink.target, batch, account);
+        const ctx: DeliverContext = {
+          jobId: journal.jobId,
+          replyTarget: (id) => journal.targetIdOf(sink.target, id),
+          account,
+        };
+        return defer(() => sink.deliver(loaded, ctx)).pipe(
+          retryOnFloodWait<Delivery>({
+            ...retry,
+            onWait: (e, attempt) => {
+              t.floodWaits++;
+              t.floodWaitSeconds += e.seconds;
+              emit({
+                type: "flood-wait", account: e.account || account, method: e.method, seconds: e.seconds,
+                until: scheduler.now() + e.seconds * 1000, attempt, seq: batch.seq, target: sink.target,
+              });
+            },
+          }),
+          take(1),
+          throwIfEmpty(() => new Transient(`delivery of batch ${batch.seq} to ${sink.target} gave nothing`, "empty delivery")),
+          tap((delivery) => {
+            journal.commit(batch, delivery, account);
+            const left = delivery.skipped ?? [];
+            const bytes = needs ? loaded.files.reduce((n, f) => n + f.size, 0) : 0;
+            t.sent += batch.posts.length - left.length;
+            t.bytesSent += bytes;
+            emit({
+              type: "sent", seq: batch.seq, target: sink.target, postIds: batchIds(batch),
+              strategy: delivery.strategy, ids: delivery.ids, duplicate: delivery.duplicate ?? false,
+              bytes, warnings: delivery.warnings ?? [],
+            });
+            for (const s of left) skipped([s.postId], s.reason, { target: sink.target, seq: batch.seq });
+          }),
+          ignoreElements(),
+          catchError((err: unknown) => recordProblem(err, batch, [sink.target])),
+        );
+      });
+
+    const deliver = (item: InFlight): Observable<never> => {
+      const { batch } = item;
+      const turnstile$ = options.beforeSend
+        ? defer(() => options.beforeSend!(batch)).pipe(take(1), ignoreElements())
+        : EMPTY;
+      const settle$ = defer(() => {
+        t.settled += batch.posts.length;
+        options.afterSend?.(batch);
+        return EMPTY;
+      });
+      return concat(turnstile$, ...sinks.map((sink) => deliverTo(sink, item)), settle$).pipe(
+        finalize(() => release(item)),
+      );
+    };
+
+    const release = (item: InFlight) => {
+      if (!held.delete(item)) return;
+      item.loaded.release().catch(() => undefined);
+      item.permit.release();
+    };
+
+    const stop$ = options.stop$
+      ? options.stop$.pipe(take(1), tap(() => (stopping = true)))
+      : NEVER;
+
+    const run = pullPages((demand$) => source.read(range, demand$), consumed$, {
+      // Enough read ahead to fill every slot, plus an album that a page border left open.
+      lowWater: concurrency + maxAlbumSize,
+      ...(options.scheduler ? { scheduler: options.scheduler } : {}),
+    })
+      .pipe(
+        filter(keep),
+        map((post) => (options.edit ? options.edit(post) : post)),
+        bufferByMediaGroup((p: Post) => p.groupedId, {
+          maxSize: maxAlbumSize,
+          ...(options.albumIdleMs !== undefined ? { maxWaitMs: options.albumIdleMs } : {}),
+          scheduler,
+        }),
+        // A graceful stop lands on a batch border: an open album is dropped whole, never sent in part.
+        takeUntil(stop$),
+        map(toBatch),
+        filter((b): b is Batch => b !== undefined),
+        orderedMergeMap(load, concurrency),
+        concatMap(deliver),
+      )
+      .subscribe({
+        error: (err) => subscriber.error(err),
+        complete: () => {
+          emit({ type: "done", stopped: stopping });
+          subscriber.complete();
+        },
+      });
+
+    return () => {
+      run.unsubscribe();
+      for (const item of [...held]) release(item);
+      consumed$.complete();
+    };
+  });
+}
