@@ -1,0 +1,35 @@
+/**
+ * Logs go through pino to stderr (pretty on a TTY) or to --log-file (JSON lines), with secrets redacted.
+ */
+import { createWriteStream } from "node:fs";
+import type { Writable } from "node:stream";
+import { pino, type Logger } from "pino";
+import pretty from "pino-pretty";
+import type { LogLevel } from "./resolve.js";
+import { REDACT_PATHS } from "./secrets.js";
+
+export interface LoggerOptions {
+  readonly level: LogLevel;
+  readonly file?: string;
+  /** Where logs go without a file (stderr); a TTY gets pretty output. */
+  readonly stderr?: Writable & { isTTY?: boolean };
+}
+
+/** The CLI's logger. Call `flush` before exiting so a log file is complete. */
+export function createLogger(opts: LoggerOptions): { logger: Logger; close: () => Promise<void> } {
+  const base = { level: opts.level, redact: { paths: REDACT_PATHS, censor: "[redacted]" }, base: undefined };
+  if (opts.file) {
+    const stream = createWriteStream(opts.file, { flags: "a", mode: 0o600 });
+    const logger = pino(base, stream);
+    return {
+      logger,
+      close: () => new Promise<void>((res) => { stream.end(() => res()); }),
+    };
+  }
+  const stderr = opts.stderr ?? process.stderr;
+  const destination = stderr.isTTY
+    ? pretty({ destination: stderr as never, colorize: true, translateTime: "HH:MM:ss", ignore: "pid,hostname", sync: true })
+    : stderr;
+  const logger = pino(base, destination);
+  return { logger, close: async () => {} };
+}

@@ -1,0 +1,229 @@
+/**
+ * The run's tally, built only from RelayEvents (of every account) and the kinds of the posts read: what the
+ * progress display shows while the run goes, and the final summary (sent, skipped and failed by kind and
+ * reason, bytes, time, throughput).
+ */
+import type { RelayEvent, RelayTotals } from "../pipeline/events.js";
+import { formatSize } from "../pipeline/captions.js";
+import { ZERO_TOTALS } from "../pipeline/events.js";
+
+export interface KindTally {
+  sent: number;
+  skipped: number;
+  failed: number;
+}
+
+export interface Failure {
+  readonly postIds: readonly number[];
+  readonly target?: string;
+  readonly reason: string;
+  readonly account: string;
+}
+
+export interface AccountState {
+  totals: RelayTotals;
+  /** Album sends (batches of more than one post), per target. */
+  albums: number;
+  /** Wall-clock ms when the current flood wait ends, if one is running. */
+  floodUntil?: number;
+  floodSeconds?: number;
+  done: boolean;
+  stopped: boolean;
+}
+
+/** The summary of a run, as printed at the end and written as the last JSON line. */
+export interface RunSummary {
+  readonly type: "summary";
+  readonly durationMs: number;
+  readonly stopped: boolean;
+  readonly posts: { readonly read: number; readonly sent: number; readonly skipped: number; readonly failed: number };
+  readonly albumsSent: number;
+  readonly byKind: Readonly<Record<string, KindTally>>;
+  readonly skippedByReason: Readonly<Record<string, number>>;
+  readonly failedByReason: Readonly<Record<string, number>>;
+  readonly failures: readonly Failure[];
+  readonly bytesDownloaded: number;
+  readonly bytesSent: number;
+  readonly bytesPerSecond: number;
+  readonly floodWaits: number;
+  readonly floodWaitSeconds: number;
+  readonly accounts: Readonly<Record<string, RelayTotals & { albums: number }>>;
+  readonly warnings: readonly string[];
+}
+
+/** Accumulates events; `now` is injectable so tests need no clock. */
+export class Tally {
+  readonly accounts = new Map<string, AccountState>();
+  readonly byKind = new Map<string, KindTally>();
+  readonly skippedByReason = new Map<string, number>();
+  readonly failedByReason = new Map<string, number>();
+  readonly failures: Failure[] = [];
+  readonly warnings: string[] = [];
+  /** Kind of each post read, by id (filled by the observed source). */
+  readonly kinds = new Map<number, string>();
+  /** Expected number of posts, when a plan or the journal knows it. */
+  total?: number;
+  readonly startedAt: number;
+  endedAt?: number;
+
+  constructor(readonly now: () => number = Date.now, accounts: readonly string[] = []) {
+    this.startedAt = now();
+    for (const a of accounts) this.account(a);
+  }
+
+  /** The state of one account (created on first sight). */
+  account(name: string): AccountState {
+    let s = this.accounts.get(name);
+    if (!s) {
+      s = { totals: ZERO_TOTALS, albums: 0, done: false, stopped: false };
+      this.accounts.set(name, s);
+    }
+    return s;
+  }
+
+  /** Record the kind of a post read (for the by-kind table). */
+  noteKind(postId: number, kind: string): void {
+    this.kinds.set(postId, kind);
+  }
+
+  private kind(postId: number): KindTally {
+    const k = this.kinds.get(postId) ?? "unknown";
+    let t = this.byKind.get(k);
+    if (!t) {
+      t = { sent: 0, skipped: 0, failed: 0 };
+      this.byKind.set(k, t);
+    }
+    return t;
+  }
+
+  /** Take one event into account. */
+  add(e: RelayEvent): void {
+    const s = this.account(e.account);
+    // A flood-wait event's account is the one that waits; totals are per relay and only grow.
+    if (e.type !== "flood-wait" || e.totals.read >= s.totals.read) s.totals = e.totals;
+    switch (e.type) {
+      case "sent":
+        for (const id of e.postIds) this.kind(id).sent++;
+        if (e.postIds.length > 1) s.albums++;
+        for (const w of e.warnings) this.warnings.push(`${e.target}: ${w}`);
+        s.floodUntil = undefined;
+        break;
+      case "skipped":
+        for (const id of e.postIds) this.kind(id).skipped++;
+        this.skippedByReason.set(e.reason, (this.skippedByReason.get(e.reason) ?? 0) + e.postIds.length);
+        break;
+      case "failed":
+        for (const id of e.postIds) this.kind(id).failed++;
+        this.failedByReason.set(e.reason, (this.failedByReason.get(e.reason) ?? 0) + e.postIds.length);
+        this.failures.push({ postIds: e.postIds, reason: e.reason, account: e.account, ...(e.target ? { target: e.target } : {}) });
+        break;
+      case "flood-wait":
+        s.floodUntil = this.now() + e.seconds * 1000;
+        s.floodSeconds = e.seconds;
+        break;
+      case "done":
+        s.done = true;
+        s.stopped = e.stopped;
+        s.floodUntil = undefined;
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** Totals summed over accounts. */
+  overall(): RelayTotals {
+    const sum: Record<string, number> = { ...ZERO_TOTALS };
+    for (const s of this.accounts.values()) {
+      for (const [k, v] of Object.entries(s.totals)) sum[k] = (sum[k] ?? 0) + (v as number);
+    }
+    return sum as unknown as RelayTotals;
+  }
+
+  albums(): number {
+    let n = 0;
+    for (const s of this.accounts.values()) n += s.albums;
+    return n;
+  }
+
+  elapsedMs(): number {
+    return (this.endedAt ?? this.now()) - this.startedAt;
+  }
+
+  /** Bytes per second over the run so far. */
+  speed(): number {
+    const ms = this.elapsedMs();
+    const t = this.overall();
+    return ms > 0 ? (Math.max(t.bytesDownloaded, t.bytesSent) * 1000) / ms : 0;
+  }
+
+  /** Seconds left, from the settled-posts rate, when the total is known. */
+  etaSeconds(): number | undefined {
+    const t = this.overall();
+    if (this.total === undefined || t.settled === 0) return undefined;
+    const left = Math.max(0, this.total - t.settled);
+    return Math.round(((this.elapsedMs() / 1000) * left) / t.settled);
+  }
+
+  /** The final summary. */
+  summary(): RunSummary {
+    this.endedAt ??= this.now();
+    const t = this.overall();
+    const accounts: Record<string, RelayTotals & { albums: number }> = {};
+    for (const [name, s] of this.accounts) accounts[name] = { ...s.totals, albums: s.albums };
+    return {
+      type: "summary",
+      durationMs: this.elapsedMs(),
+      stopped: [...this.accounts.values()].some((s) => s.stopped),
+      posts: { read: t.read, sent: t.sent, skipped: t.skipped, failed: t.failed },
+      albumsSent: this.albums(),
+      byKind: Object.fromEntries(this.byKind),
+      skippedByReason: Object.fromEntries(this.skippedByReason),
+      failedByReason: Object.fromEntries(this.failedByReason),
+      failures: this.failures,
+      bytesDownloaded: t.bytesDownloaded,
+      bytesSent: t.bytesSent,
+      bytesPerSecond: Math.round(this.speed()),
+      floodWaits: t.floodWaits,
+      floodWaitSeconds: t.floodWaitSeconds,
+      accounts,
+      warnings: this.warnings,
+    };
+  }
+}
+
+/** "1h 02m", "3m 05s", "12s". */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s >= 3600) return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
+  if (s >= 60) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, "0")}s`;
+  return `${s}s`;
+}
+
+function table(entries: Record<string, number>): string {
+  return Object.entries(entries).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(", ");
+}
+
+/** The summary as text for people. */
+export function formatSummary(s: RunSummary): string {
+  const lines: string[] = [];
+  const secs = s.durationMs / 1000;
+  lines.push(`${s.stopped ? "Stopped" : "Done"} in ${formatDuration(secs)}: ${s.posts.read} posts read, ${s.posts.sent} deliveries (${s.albumsSent} albums), ${s.posts.skipped} skipped, ${s.posts.failed} failed.`);
+  lines.push(`Bytes: ${formatSize(s.bytesDownloaded)} downloaded, ${formatSize(s.bytesSent)} sent, ${formatSize(s.bytesPerSecond)}/s.`);
+  const kinds = Object.entries(s.byKind).sort((a, b) => a[0].localeCompare(b[0]));
+  if (kinds.length) {
+    lines.push("By kind:");
+    for (const [k, t] of kinds) lines.push(`  ${k.padEnd(10)} sent ${t.sent}, skipped ${t.skipped}, failed ${t.failed}`);
+  }
+  if (Object.keys(s.skippedByReason).length) lines.push(`Skipped: ${table(s.skippedByReason as Record<string, number>)}.`);
+  if (Object.keys(s.failedByReason).length) lines.push(`Failed: ${table(s.failedByReason as Record<string, number>)}.`);
+  if (s.floodWaits) lines.push(`Flood waits: ${s.floodWaits}, ${formatDuration(s.floodWaitSeconds)} in all.`);
+  for (const f of s.failures.slice(0, 20)) {
+    lines.push(`  failed ${f.postIds.join(",")}${f.target ? ` -> ${f.target}` : ""}: ${f.reason}`);
+  }
+  if (s.failures.length > 20) lines.push(`  ... and ${s.failures.length - 20} more`);
+  if (s.failures.length) lines.push("Run `tgrelay retry` with the same options to send the failed posts again.");
+  for (const w of s.warnings.slice(0, 10)) lines.push(`  warning: ${w}`);
+  if (s.warnings.length > 10) lines.push(`  ... and ${s.warnings.length - 10} more warnings`);
+  return lines.join("\n");
+}
