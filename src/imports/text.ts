@@ -53,7 +53,9 @@ export interface ParsedText {
  */
 export function parseText(text: unknown, textEntities?: unknown): ParsedText {
   const parts: TextPart[] = [];
-  const source = Array.isArray(textEntities) ? textEntities : Array.isArray(text) ? text : [text ?? ""];
+  // text_entities is the same text in parts; an empty one beside a non-empty text (hand-made files) loses to text.
+  const useEntities = Array.isArray(textEntities) && (textEntities.length > 0 || text === "" || text === undefined);
+  const source = useEntities ? (textEntities as unknown[]) : Array.isArray(text) ? text : [text ?? ""];
   for (const p of source) {
     if (typeof p === "string") parts.push({ type: "plain", text: p });
     else if (p && typeof p === "object" && typeof (p as TextPart).text === "string") parts.push(p as TextPart);
