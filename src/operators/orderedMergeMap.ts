@@ -97,6 +97,8 @@ export function orderedMergeMap<T, R>(
           while (slots.length < concurrency && waiting.length > 0 && !subscriber.closed) {
             const next = waiting.shift()!;
             start(next.value, next.index);
+            // The new slot may be the head now: one more round makes it live.
+            again = true;
           }
         } while (again && !subscriber.closed);
         if (sourceDone && slots.length === 0 && waiting.length === 0) subscriber.complete();
