@@ -10,7 +10,7 @@
  * > bufferByMediaGroup(keyOf)    the operator line
  *          -----(PX)-|           the expected output (an optional `result:` prefix)
  * ^-----!                        optional: when the result is unsubscribed (a line starting with ^)
- * source subs: ^------!          optional, repeatable: expected subscriptions of an input
+ * source subs: ^------!          optional, repeatable: expected subscriptions of an input ("none": never)
  * P := [a, b]                    value definitions, for the picture only
  * ```
  *
@@ -173,7 +173,9 @@ export function runMarble(
       .expectObservable(result$, marble.unsubscribe)
       .toBe(marble.expected, values.expected, values.error);
     for (const [input, subs] of Object.entries(marble.subscriptions)) {
-      helpers.expectSubscriptions((made[input]!.subscriptions) as never).toBe(subs.length === 1 ? subs[0]! : subs);
+      // "none": the input is never subscribed.
+      const want = subs.length === 1 && subs[0] === "none" ? [] : subs.length === 1 ? subs[0]! : subs;
+      helpers.expectSubscriptions((made[input]!.subscriptions) as never).toBe(want);
     }
     if (after) {
       helpers.flush();
