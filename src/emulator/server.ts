@@ -1,0 +1,49 @@
+import { Api } from "telegram";
+import type { FaultState } from "./faults.js";
+import type { Keys } from "./keys.js";
+import type { AccountRec } from "./records.js";
+import { fail } from "./rpc.js";
+import type { View } from "./tl.js";
+import type { World } from "./world.js";
+import { peerMethods } from "./methods/peers.js";
+import { historyMethods } from "./methods/history.js";
+import { fileMethods } from "./methods/files.js";
+import { sendMethods } from "./methods/send.js";
+
+/** Who is calling: the account behind the client, and the DC its sender is connected to. */
+export interface Call {
+  readonly account: AccountRec;
+  readonly dcId: number;
+}
+
+/** A method of the emulated Telegram: the request as it came off the wire, answered as Telegram answers. */
+export type Method = (srv: Server, call: Call, request: any) => unknown | Promise<unknown>;
+
+/** The server side of the emulator: dispatches TL requests to methods, after the scripted faults. */
+export class Server implements View {
+  private readonly methods: Record<string, Method> = { ...peerMethods, ...historyMethods, ...fileMethods, ...sendMethods };
+  /** Requests handled, by "account className". */
+  readonly counts = new Map<string, number>();
+
+  constructor(
+    readonly world: World,
+    readonly keys: Keys,
+    readonly now: () => number,
+    readonly faults: FaultState,
+  ) {}
+
+  /** Unix seconds of the emulator clock. */
+  date(): number {
+    return Math.floor(this.now() / 1000);
+  }
+
+  async handle(accountName: string, dcId: number, request: Api.AnyRequest): Promise<unknown> {
+    const account = this.world.account(accountName) ?? fail("AUTH_KEY_UNREGISTERED", 401);
+    const key = `${accountName} ${request.className}`;
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+    await this.faults.before(accountName, request.className, account.premium);
+    const method = this.methods[request.className];
+    if (method === undefined) fail(`EMULATOR_METHOD_UNSUPPORTED_${request.className.replace(/\W/g, "_").toUpperCase()}`);
+    return await method(this, { account, dcId }, request);
+  }
+}
