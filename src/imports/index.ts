@@ -6,6 +6,7 @@ export {
   type DesktopExportOptions,
   type ExportReport,
 } from "./desktop.js";
+export { exportKind } from "./kind.js";
 export { parseTdlExport, readTdlExport, tdlIds, type TdlExport, type TdlMessage } from "./tdl.js";
 export { parseText, plainText, type ParsedText, type TextPart } from "./text.js";
 export { parseExportJson, repairHexEscapes, findJsonError } from "./json.js";

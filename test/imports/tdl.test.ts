@@ -50,3 +50,15 @@ describe("tdl chat export", () => {
     expect(() => parseTdlExport('{"name":"x"}')).toThrow(/not a tdl chat export/);
   });
 });
+
+describe("exportKind", () => {
+  it("tells a tdl export from a Telegram Desktop one", async () => {
+    const { exportKind } = await import("../../src/imports/index.js");
+    const dir = tmp();
+    await fs.writeFile(path.join(dir, "tdl-export.json"), '{"id":2063623758,"messages":[{"id":292,"type":"message","file":"x.jpg"}]}');
+    await fs.writeFile(path.join(dir, "result.json"), '{\n "name": "c",\n "type": "public_channel",\n "id": 5,\n "messages": []\n}');
+    expect(await exportKind(`export:${path.join(dir, "tdl-export.json")}`)).toBe("tdl");
+    expect(await exportKind(`export:${path.join(dir, "result.json")}`)).toBe("desktop");
+    expect(await exportKind(`export:${dir}`)).toBe("desktop");
+  });
+});
