@@ -66,7 +66,8 @@ export async function openArchiveSource(spec: string, options: ArchiveSourceOpti
   const stat = await fs.stat(root).catch(() => undefined);
   if (!stat?.isDirectory()) throw new UsageError(`dir: no such folder: ${root}`);
   const folder = await chatFolder(root, options.chat);
-  const entries = await readManifest(folder);
+  // Lines are in source order as written; sorting again costs little and survives a hand-edited manifest.
+  const entries = (await readManifest(folder)).sort((a, b) => a.id - b.id);
   for (const e of entries) {
     for (const rel of [e.file, e.thumb]) {
       if (rel === undefined) continue;
