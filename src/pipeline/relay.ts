@@ -4,7 +4,7 @@
  */
 import {
   asyncScheduler, concat, concatMap, catchError, defer, EMPTY, filter, finalize, ignoreElements, map,
-  NEVER, Observable, of, Subject, take, takeUntil, tap, throwError, throwIfEmpty,
+  Observable, of, ReplaySubject, Subject, take, takeUntil, tap, throwError, throwIfEmpty,
   type SchedulerLike,
 } from "rxjs";
 import { batchBytes, batchIds, batchOf, MAX_ALBUM_SIZE, type Batch } from "../model/batch.js";
@@ -280,9 +280,13 @@ export function relay(options: RelayOptions): Observable<RelayEvent> {
       item.permit.release();
     };
 
-    const stop$ = options.stop$
-      ? options.stop$.pipe(take(1), tap(() => (stopping = true)))
-      : NEVER;
+    // Watched for the whole run (not only while reading): a stop after the last page still keeps
+    // batches that have not started from starting.
+    const stop$ = new ReplaySubject<void>(1);
+    const watchingStop = options.stop$?.pipe(take(1)).subscribe(() => {
+      stopping = true;
+      stop$.next();
+    });
 
     const run = pullPages((demand$) => source.read(range, demand$), consumed$, {
       // Enough read ahead to fill every slot, plus an album that a page border left open.
@@ -313,6 +317,7 @@ export function relay(options: RelayOptions): Observable<RelayEvent> {
       });
 
     return () => {
+      watchingStop?.unsubscribe();
       run.unsubscribe();
       for (const item of [...held]) release(item);
       consumed$.complete();
