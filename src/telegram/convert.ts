@@ -164,7 +164,8 @@ export function documentKind(doc: Api.Document, media?: Api.MessageMediaDocument
   if (attr(doc, Api.DocumentAttributeAnimated)) return "animation";
   const video = attr(doc, Api.DocumentAttributeVideo);
   if (media?.round || video?.roundMessage) return "videoNote";
-  if (video) return "video";
+  // A video sent as a file keeps its video attribute; the media's `video` flag tells them apart.
+  if (video) return media === undefined || media.video ? "video" : "document";
   const audio = attr(doc, Api.DocumentAttributeAudio);
   if (media?.voice || audio?.voice) return "voice";
   if (audio) return "audio";
@@ -244,7 +245,7 @@ export function mediaFromApi(media: Api.TypeMessageMedia | undefined): Media | u
 
 /** Media classes the model cannot carry (geo, contact, dice, game, story...): read skips and counts them. */
 export function isUnsupportedMedia(media: Api.TypeMessageMedia | undefined): boolean {
-  if (media === undefined || media instanceof Api.MessageMediaEmpty || media instanceof Api.MessageMediaWebPage) return false;
+  if (!media || media instanceof Api.MessageMediaEmpty || media instanceof Api.MessageMediaWebPage) return false;
   if (media instanceof Api.MessageMediaPhoto) return !(media.photo instanceof Api.Photo);
   if (media instanceof Api.MessageMediaDocument) return !(media.document instanceof Api.Document);
   return !(media instanceof Api.MessageMediaPoll);
@@ -322,7 +323,10 @@ export function documentAttributes(media: Media): Api.TypeDocumentAttribute[] {
       if (media.width && media.height) out.push(new Api.DocumentAttributeImageSize({ w, h }));
       break;
     case "document":
-      if (media.width && media.height) out.push(new Api.DocumentAttributeImageSize({ w, h }));
+      // A video sent as a file keeps its video attribute (duration, size); forceFile keeps it a file.
+      if (media.duration !== undefined && media.mimeType?.startsWith("video/")) {
+        out.push(new Api.DocumentAttributeVideo({ duration: media.duration, w, h, supportsStreaming: media.supportsStreaming || undefined, nosound: media.nosound || undefined }));
+      } else if (media.width && media.height) out.push(new Api.DocumentAttributeImageSize({ w, h }));
       break;
     default:
       break;
@@ -351,7 +355,7 @@ export function uploadedInputMedia(media: Media, file: Api.TypeInputFile, thumb?
     mimeType: media.mimeType ?? "application/octet-stream",
     attributes: documentAttributes(media),
     forceFile: media.kind === "document" || undefined,
-    nosoundVideo: media.kind === "animation" || media.nosound || undefined,
+    nosoundVideo: media.kind === "animation" || undefined,
     spoiler: media.spoiler || undefined,
   });
 }
