@@ -4,7 +4,7 @@ import bigInt from "big-integer";
 import type { AccountRec, ChatRec } from "../records.js";
 import { fail } from "../rpc.js";
 import type { Call, Method, Server } from "../server.js";
-import { channelTl, isAdmin, isMember, userTl } from "../tl.js";
+import { channelTl, isAdmin, isMember, messageTl, userTl } from "../tl.js";
 
 /** The chat an InputPeerChannel/InputChannel names, with this account's access hash checked. */
 export function chatOf(srv: Server, call: Call, peer: unknown): ChatRec {
@@ -107,6 +107,23 @@ const joinChannel: Method = (srv, call, req: Api.channels.JoinChannel) => {
   return new Api.Updates({ updates: [], users: [], chats: [channelTl(srv, chat, call.account.name)], date: srv.date(), seq: 0 });
 };
 
+/** The account's chats, newest activity first; all in one answer (messages.Dialogs, not a slice). */
+const getDialogs: Method = (srv, call, req: Api.messages.GetDialogs) => {
+  const name = call.account.name;
+  const chats = srv.world.chats().filter((c) => isMember(c, name)).reverse().slice(0, Math.max(1, req.limit || 100));
+  const tops = chats.map((c) => srv.world.message(c.channelId, c.topId)).filter((m) => m !== undefined);
+  return new Api.messages.Dialogs({
+    dialogs: chats.map((c) => new Api.Dialog({
+      peer: new Api.PeerChannel({ channelId: bigInt(c.channelId) }),
+      topMessage: c.topId, readInboxMaxId: c.topId, readOutboxMaxId: c.topId, unreadCount: 0, unreadMentionsCount: 0,
+      unreadReactionsCount: 0, notifySettings: new Api.PeerNotifySettings({}), pts: c.pts,
+    })),
+    messages: chats.flatMap((c, i) => (tops[i] ? [messageTl(srv, c, tops[i]!, name)] : [])),
+    chats: chats.map((c) => channelTl(srv, c, name)),
+    users: [userTl(srv, call.account, name)],
+  });
+};
+
 const getState: Method = (srv) => new Api.updates.State({ pts: 1, qts: 0, date: srv.date(), seq: 0, unreadCount: 0 });
 
 export const peerMethods: Record<string, Method> = {
@@ -117,4 +134,5 @@ export const peerMethods: Record<string, Method> = {
   "channels.GetFullChannel": getFullChannel,
   "channels.JoinChannel": joinChannel,
   "updates.GetState": getState,
+  "messages.GetDialogs": getDialogs,
 };
