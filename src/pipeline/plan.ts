@@ -8,7 +8,7 @@
  * read up front expire. An album's ids are allocated together, so its members lie within MAX_ALBUM_SIZE
  * consecutive ids: reading MAX_ALBUM_SIZE - 1 ids on each side of a chunk is always enough.
  */
-import { defer, filter, map, takeWhile, type Observable } from "rxjs";
+import { asapScheduler, defer, filter, map, Observable, Subject, takeWhile, type Subscription } from "rxjs";
 import { MAX_ALBUM_SIZE, type IdRange, type Post } from "../model/index.js";
 import type { Source } from "../ports.js";
 
@@ -41,10 +41,13 @@ export function planChunks(range: IdRange & { readonly toId: number }, chunkSize
 
 /**
  * Keep, of a post stream read around `range`, exactly the posts of the batches whose first post lies in
- * `range`: posts before `fromId` and the rest of an album begun before it are dropped, the end of an album
- * begun at or before `toId` is kept, and the stream completes at the first post after that.
+ * `range`: posts before `fromId` and the rest of an album begun before it are dropped (told to `onDrop`),
+ * the end of an album begun at or before `toId` is kept, and the stream completes at the first post after.
  */
-export function alignToAlbums(range: IdRange & { readonly fromId: number; readonly toId: number }) {
+export function alignToAlbums(
+  range: IdRange & { readonly fromId: number; readonly toId: number },
+  onDrop?: (post: Post) => void,
+) {
   return (posts$: Observable<Post>): Observable<Post> =>
     defer(() => {
       // groupedId of the last post read before the range: a leading album with it began earlier.
@@ -71,7 +74,11 @@ export function alignToAlbums(range: IdRange & { readonly fromId: number; readon
       return posts$.pipe(
         map((p) => [p, classify(p)] as const),
         takeWhile(([, c]) => c !== "end"),
-        filter(([, c]) => c === "keep"),
+        filter(([p, c]) => {
+          if (c === "keep") return true;
+          onDrop?.(p);
+          return false;
+        }),
         map(([p]) => p),
       );
     });
@@ -81,6 +88,10 @@ export function alignToAlbums(range: IdRange & { readonly fromId: number; readon
  * A Source whose reads are album-aligned: `read(range)` reads ALBUM_MARGIN ids more on each side from
  * `source` and keeps exactly the batches that start inside `range` (see alignToAlbums). Reading the chunks
  * of planChunks through it yields every album once and whole.
+ *
+ * A page may hold only posts that are dropped (ids before the range, the tail of an earlier album). The
+ * reader is promised at least one post or completion per demand, so after such a page this asks the
+ * source for the next one itself.
  * @param source the account's source
  */
 export function albumAlignedSource(source: Source): Source {
@@ -92,7 +103,43 @@ export function albumAlignedSource(source: Source): Source {
       if (range.fromId === undefined || range.toId === undefined) return source.read(range, demand$);
       const aligned = { ...range, fromId: range.fromId, toId: range.toId };
       const wide: IdRange = { ...range, fromId: Math.max(1, range.fromId - ALBUM_MARGIN), toId: range.toId + ALBUM_MARGIN };
-      return source.read(wide, demand$).pipe(alignToAlbums(aligned));
+      return new Observable<Post>((subscriber) => {
+        const inner$ = new Subject<unknown>();
+        // A demand is open until a kept post answers it.
+        let open = false;
+        let check: Subscription | undefined;
+        const answered = (): void => {
+          open = false;
+        };
+        const dropped = (): void => {
+          if (check !== undefined) return;
+          // After the page's burst: if nothing answered the open demand, read the next page.
+          check = asapScheduler.schedule(() => {
+            check = undefined;
+            if (open && !subscriber.closed) inner$.next(undefined);
+          });
+        };
+        const demands = demand$.subscribe((d) => {
+          open = true;
+          inner$.next(d);
+        });
+        const posts = source
+          .read(wide, inner$)
+          .pipe(alignToAlbums(aligned, dropped))
+          .subscribe({
+            next: (p) => {
+              answered();
+              subscriber.next(p);
+            },
+            error: (e) => subscriber.error(e),
+            complete: () => subscriber.complete(),
+          });
+        return () => {
+          check?.unsubscribe();
+          demands.unsubscribe();
+          posts.unsubscribe();
+        };
+      });
     },
   };
 }

@@ -1,0 +1,456 @@
+/**
+ * Many accounts on one job. The id range is cut into album-aligned chunks (plan.ts); accounts pull chunks
+ * from one shared queue, lowest first, and run relay() on each, so no account idles while work remains.
+ *
+ * - An account cooling down after a flood wait takes no new chunk, and no request of it goes out until
+ *   the wait is over (the account gate below); the others go on.
+ * - An account that dies (AccountDead) hands its chunk back; another account reads it again, skipping what
+ *   the journal has, and goes on.
+ * - A chunk with an uncommitted send in the journal goes to the account that began it, so the resend
+ *   carries the same random ids and Telegram recognises a send that had landed.
+ * - Order "strict": reads, downloads and uploads run on every account at once, but a batch of chunk k is
+ *   sent only after every chunk before k is done (turnstile.ts). Order "relaxed": each account sends when
+ *   ready. A post is always sent by the account that read it (media references are per account).
+ */
+import {
+  asyncScheduler, catchError, concat, concatMap, defer, map, Observable, of, retry, Subject, take, throwError,
+  timer, type SchedulerLike, type Subscription,
+} from "rxjs";
+import { AccountDead, FloodWait, type IdRange, type Post } from "../model/index.js";
+import { ByteBudget } from "../operators/byteBudget.js";
+import type { Journal, Sink, Source } from "../ports.js";
+import { ZERO_TOTALS, type RelayEvent, type RelayTotals } from "./events.js";
+import { albumAlignedSource, planChunks, type Chunk } from "./plan.js";
+import { relay, type RelayOptions } from "./relay.js";
+import { Turnstile } from "./turnstile.js";
+
+/** One account of a job: its source (reading the job's chat) and its sinks (one per target). */
+export interface Account {
+  readonly name: string;
+  readonly source: Source;
+  readonly sinks: readonly Sink[];
+}
+
+export type Order = "strict" | "relaxed";
+
+/** Relay options the scheduler passes through to every chunk's run. */
+export type ChunkRelayOptions = Omit<
+  RelayOptions,
+  "source" | "sinks" | "journal" | "range" | "stop$" | "scheduler" | "beforeSend" | "afterSend" | "seqBase" | "account" | "budget"
+>;
+
+export interface ScheduleOptions {
+  readonly accounts: readonly Account[];
+  readonly journal: Journal;
+  /** The job's range; toId (the newest id of the source) is needed to cut it into chunks. */
+  readonly range: IdRange & { readonly toId: number };
+  /** Ids per chunk (default 100: one GetHistory page). */
+  readonly chunkSize?: number;
+  /** Default "strict". */
+  readonly order?: Order;
+  /** First value: graceful stop (batches started are sent and committed, no new chunk starts). */
+  readonly stop$?: Observable<unknown>;
+  /** Where waits run (virtual time in tests). Default asyncScheduler. */
+  readonly scheduler?: SchedulerLike;
+  /** Bytes downloaded-not-sent allowed per account (default 64 MiB): one ByteBudget per account. */
+  readonly budgetBytesPerAccount?: number;
+  /** Only these source post ids (e.g. `tgrelay retry`): other posts are passed over. */
+  readonly onlyIds?: ReadonlySet<number>;
+  readonly relay?: ChunkRelayOptions;
+}
+
+/** A chunk started or ended on an account. `handedBack`: the account died or was preempted. */
+export interface ChunkEvent {
+  readonly type: "chunk";
+  readonly phase: "start" | "done" | "handed-back";
+  readonly account: string;
+  readonly chunk: number;
+  readonly range: Chunk["range"];
+  readonly totals: RelayTotals;
+}
+
+/** An account died; its chunk went back to the queue. `inFlight` lists posts it may have sent unrecorded. */
+export interface AccountDeadEvent {
+  readonly type: "account-dead";
+  readonly account: string;
+  readonly reason: string;
+  readonly chunk?: number;
+  readonly totals: RelayTotals;
+}
+
+/** An account sits out a flood wait: it takes no chunk and makes no request until `until` (scheduler ms). */
+export interface CooldownEvent {
+  readonly type: "cooldown";
+  readonly account: string;
+  readonly seconds: number;
+  readonly until: number;
+  readonly method: string;
+  readonly totals: RelayTotals;
+}
+
+/** The job's run ended: every chunk done, or `stopped` early. The last event. */
+export interface JobDoneEvent {
+  readonly type: "done";
+  readonly account: "";
+  readonly stopped: boolean;
+  readonly totals: RelayTotals;
+}
+
+/**
+ * What schedule() reports: the relays' events (with the chunk they belong to) and its own. `totals` is
+ * always the whole job's running totals (re-read chunks count their reads again).
+ */
+export type ScheduleEvent =
+  | (Exclude<RelayEvent, { type: "done" }> & { readonly chunk: number })
+  | ChunkEvent
+  | AccountDeadEvent
+  | CooldownEvent
+  | JobDoneEvent;
+
+const addTotals = (a: RelayTotals, b: RelayTotals): RelayTotals => {
+  const out: Record<string, number> = {};
+  for (const k of Object.keys(ZERO_TOTALS) as Array<keyof RelayTotals>) out[k] = a[k] + b[k];
+  return out as unknown as RelayTotals;
+};
+
+// ---------------------------------------------------------------------------------------------------------
+// The account gate: no request of an account leaves while it cools down.
+
+/** Per-account cooldown shared by its source and sinks. */
+export class AccountGate {
+  /** Scheduler time (ms) until which the account waits; 0 when it does not. */
+  private until = 0;
+
+  constructor(
+    readonly account: string,
+    private readonly scheduler: SchedulerLike = asyncScheduler,
+  ) {}
+
+  /** Scheduler ms when the current cooldown ends (<= now when there is none). */
+  get cooldownUntil(): number {
+    return this.until;
+  }
+
+  /** Whether the account is cooling down now. */
+  get cooling(): boolean {
+    return this.until > this.scheduler.now();
+  }
+
+  /** Start (or lengthen) a cooldown from a FloodWait that holds the whole account. */
+  hold(wait: FloodWait): void {
+    if (wait.scope !== "account") return;
+    const until = this.scheduler.now() + Math.max(0, wait.seconds) * 1000;
+    if (until > this.until) this.until = until;
+  }
+
+  /** Completes at once when the account may send a request, else when its cooldown is over. */
+  open$(): Observable<void> {
+    return defer(() => {
+      const left = this.until - this.scheduler.now();
+      if (left <= 0) return of(undefined);
+      // A cooldown lengthened meanwhile is re-checked after the timer.
+      return timer(left, this.scheduler).pipe(concatMap(() => this.open$()));
+    }).pipe(take(1));
+  }
+
+  /** Tell the gate about an error; returns it, for rethrowing. */
+  note(err: unknown): unknown {
+    if (err instanceof FloodWait) this.hold(err);
+    return err;
+  }
+
+}
+
+/**
+ * The account's source behind its gate: each page request (demand) and each download waits for the
+ * account's cooldown to end. A flood wait on a download or a page is sat out here (download re-subscribed,
+ * reading resumed after the last post read), so it never skips a post. Other errors go on.
+ */
+export function gatedSource(source: Source, gate: AccountGate): Source {
+  return {
+    chatId: source.chatId,
+    account: source.account,
+    download: (batch) =>
+      defer(() => gate.open$().pipe(concatMap(() => source.download(batch)))).pipe(
+        retry({
+          delay: (err: unknown) => {
+            if (!(err instanceof FloodWait && err.scope === "account")) return throwError(() => err);
+            gate.hold(err);
+            return gate.open$().pipe(map(() => 0));
+          },
+        }),
+      ),
+    read(range, demand$) {
+      return new Observable<Post>((subscriber) => {
+        let lastId: number | undefined;
+        let sub: Subscription | undefined;
+        // After a flood wait, reading resumes past the last post with one page asked at once.
+        const start = (resume: boolean): void => {
+          const from: IdRange = lastId === undefined ? range : { ...range, fromId: lastId + 1 };
+          const gatedDemand$ = (resume ? concat(of(0), demand$) : demand$).pipe(
+            concatMap((d) => gate.open$().pipe(map(() => d))),
+          );
+          sub = source.read(from, gatedDemand$).subscribe({
+            next: (p) => {
+              lastId = p.id;
+              subscriber.next(p);
+            },
+            error: (err) => {
+              if (err instanceof FloodWait && err.scope === "account") {
+                gate.note(err);
+                sub = gate.open$().subscribe(() => start(true));
+              } else subscriber.error(err);
+            },
+            complete: () => subscriber.complete(),
+          });
+        };
+        start(false);
+        return () => sub?.unsubscribe();
+      });
+    },
+  };
+}
+
+/** The account's sink behind its gate: a send waits for the cooldown; a FloodWait starts one (and goes on). */
+export function gatedSink(sink: Sink, gate: AccountGate): Sink {
+  return {
+    target: sink.target,
+    needsBytes: (batch) => sink.needsBytes(batch),
+    deliver: (loaded, ctx) =>
+      gate.open$().pipe(
+        concatMap(() => sink.deliver(loaded, ctx)),
+        // relay's retryOnFloodWait re-subscribes after the wait; the gate keeps the account's other calls out.
+        catchError((e: unknown) => throwError(() => gate.note(e))),
+      ),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The scheduler.
+
+interface AccountState {
+  readonly account: Account;
+  readonly gate: AccountGate;
+  readonly source: Source;
+  readonly sinks: readonly Sink[];
+  readonly budget: ByteBudget;
+  dead: boolean;
+  /** The chunk it runs, if any. */
+  chunk?: Chunk;
+  run?: Subscription;
+  /** Totals of its current run. */
+  current: RelayTotals;
+}
+
+/**
+ * Run a job on many accounts: chunks from a shared queue, one relay per chunk, strict or relaxed order.
+ * Cold: one subscription = one run; unsubscribing cancels every account's run.
+ *
+ * @param options accounts, journal, range (with toId), chunkSize, order, stop$, scheduler, relay options
+ * @returns the job's events; ends with `{ type: "done", stopped }`, errors when every account is dead, or
+ *   with the first error that is not a flood wait or a dead account (Fatal...).
+ */
+export function schedule(options: ScheduleOptions): Observable<ScheduleEvent> {
+  return new Observable<ScheduleEvent>((subscriber) => {
+    const scheduler = options.scheduler ?? asyncScheduler;
+    const strict = (options.order ?? "strict") === "strict";
+    const chunkSize = options.chunkSize ?? 100;
+    const chunks = planChunks(options.range, chunkSize);
+    const first = chunks[0]?.range.fromId ?? 1;
+    const turnstile = new Turnstile(0);
+    const stop$ = new Subject<void>();
+    let stopping = false;
+    let base: RelayTotals = ZERO_TOTALS;
+    const pending: Chunk[] = [...chunks];
+    const teardown: Subscription[] = [];
+
+    const states: AccountState[] = options.accounts.map((account) => {
+      const gate = new AccountGate(account.name, scheduler);
+      return {
+        account, gate, dead: false, current: ZERO_TOTALS,
+        source: albumAlignedSource(gatedSource(account.source, gate)),
+        sinks: account.sinks.map((s) => gatedSink(s, gate)),
+        budget: new ByteBudget(options.budgetBytesPerAccount ?? 64 * 2 ** 20),
+      };
+    });
+    const byName = new Map(states.map((s) => [s.account.name, s]));
+
+    // Chunks holding a send begun and not committed go to the account that began it (same random ids).
+    const affinity = new Map<number, string>();
+    const flying = (options.journal as { inFlight?: () => ReadonlyArray<{ postId: number; account: string }> }).inFlight?.() ?? [];
+    for (const f of flying) {
+      const c = chunks.find((k) => f.postId >= k.range.fromId && f.postId <= k.range.toId);
+      if (c !== undefined && byName.has(f.account) && !affinity.has(c.index)) affinity.set(c.index, f.account);
+    }
+
+    const totals = (): RelayTotals => states.reduce((t, s) => addTotals(t, s.current), base);
+    const emit = (e: ScheduleEvent): void => subscriber.next(e);
+    const eligible = (s: AccountState, c: Chunk): boolean => {
+      const a = affinity.get(c.index);
+      return a === undefined || a === s.account.name || byName.get(a)!.dead;
+    };
+    const busy = (): AccountState[] => states.filter((s) => s.chunk !== undefined);
+
+    const finishIfDone = (): void => {
+      if (busy().length > 0) return;
+      if (pending.length === 0 || stopping) {
+        emit({ type: "done", account: "", stopped: pending.length > 0, totals: totals() });
+        subscriber.complete();
+        return;
+      }
+      if (states.every((s) => s.dead)) subscriber.error(new AccountDead("*", "every account of the job is unusable"));
+    };
+
+    const endRun = (s: AccountState): Chunk | undefined => {
+      const c = s.chunk;
+      base = addTotals(base, s.current);
+      s.current = ZERO_TOTALS;
+      delete s.chunk;
+      delete s.run;
+      return c;
+    };
+
+    const handBack = (c: Chunk): void => {
+      pending.push(c);
+      pending.sort((a, b) => a.index - b.index);
+    };
+
+    const start = (s: AccountState, c: Chunk): void => {
+      s.chunk = c;
+      emit({ type: "chunk", phase: "start", account: s.account.name, chunk: c.index, range: c.range, totals: totals() });
+      const only = options.onlyIds;
+      const userFilter = options.relay?.filter;
+      const filterPost = only === undefined ? userFilter
+        : (p: Post) => (only.has(p.id) ? (userFilter?.(p) ?? true) : "not asked for");
+      const run$ = relay({
+        ...options.relay,
+        ...(filterPost === undefined ? {} : { filter: filterPost }),
+        source: s.source,
+        sinks: s.sinks,
+        journal: options.journal,
+        range: c.range,
+        stop$,
+        scheduler,
+        budget: s.budget,
+        account: s.account.name,
+        seqBase: c.range.fromId - first,
+        ...(strict ? { beforeSend: () => turnstile.wait(c.index) } : {}),
+      });
+      // A run may end synchronously inside subscribe: keep s.run only while it is the current run.
+      let ended = false;
+      const sub = run$.subscribe({
+        next: (e) => {
+          if (e.type === "done") return;
+          s.current = e.totals;
+          if (e.type === "flood-wait" && e.account === s.account.name) {
+            emit({ type: "cooldown", account: e.account, seconds: e.seconds, until: e.until, method: e.method, totals: totals() });
+          }
+          emit({ ...e, chunk: c.index, totals: totals() } as ScheduleEvent);
+        },
+        error: (err) => {
+          ended = true;
+          endRun(s);
+          if (err instanceof AccountDead) {
+            s.dead = true;
+            handBack(c);
+            emit({ type: "account-dead", account: s.account.name, reason: err.reason, chunk: c.index, totals: totals() });
+            emit({ type: "chunk", phase: "handed-back", account: s.account.name, chunk: c.index, range: c.range, totals: totals() });
+            dispatch();
+          } else if (err instanceof FloodWait && err.scope === "account") {
+            // A wait longer than the relay sits out: the chunk goes to another account, this one cools down.
+            s.gate.hold(err);
+            handBack(c);
+            emit({ type: "cooldown", account: s.account.name, seconds: err.seconds, until: s.gate.cooldownUntil, method: err.method, totals: totals() });
+            emit({ type: "chunk", phase: "handed-back", account: s.account.name, chunk: c.index, range: c.range, totals: totals() });
+            wakeAfterCooldown(s);
+            dispatch();
+          } else {
+            subscriber.error(err);
+          }
+        },
+        complete: () => {
+          ended = true;
+          endRun(s);
+          // A graceful stop may have cut the chunk short: it stays undone (the next run resumes it).
+          if (!stopping) {
+            turnstile.done(c.index);
+            emit({ type: "chunk", phase: "done", account: s.account.name, chunk: c.index, range: c.range, totals: totals() });
+          }
+          if (s.gate.cooling) wakeAfterCooldown(s);
+          dispatch();
+        },
+      });
+      if (!ended) s.run = sub;
+    };
+
+    const wakeAfterCooldown = (s: AccountState): void => {
+      teardown.push(s.gate.open$().subscribe({ complete: () => dispatch() }));
+    };
+
+    // Preempt an account whose chunk cannot send yet (strict order: nothing of it was sent) so that the
+    // chunk everyone waits for gets an account. Without this, a handed-back chunk could wait forever.
+    const preemptFor = (c: Chunk): boolean => {
+      const victims = busy()
+        .filter((s) => !s.gate.cooling && eligible(s, c) && !turnstile.isOpen(s.chunk!.index))
+        .sort((a, b) => b.chunk!.index - a.chunk!.index);
+      const v = victims[0];
+      if (v === undefined) return false;
+      const held = v.chunk!;
+      v.run?.unsubscribe();
+      endRun(v);
+      handBack(held);
+      emit({ type: "chunk", phase: "handed-back", account: v.account.name, chunk: held.index, range: held.range, totals: totals() });
+      return true;
+    };
+
+    let dispatching = false;
+    const dispatch = (): void => {
+      if (dispatching || subscriber.closed) return;
+      dispatching = true;
+      try {
+        for (let progress = true; progress && !stopping; ) {
+          progress = false;
+          for (const s of states) {
+            if (s.dead || s.chunk !== undefined || s.gate.cooling) continue;
+            const i = pending.findIndex((c) => eligible(s, c));
+            if (i < 0) continue;
+            const [c] = pending.splice(i, 1);
+            start(s, c!);
+            progress = true;
+          }
+          if (strict && !progress && pending[0]?.index === turnstile.current) {
+            const blocker = pending[0]!;
+            const free = states.some((s) => !s.dead && s.chunk === undefined && eligible(s, blocker));
+            if (!free && preemptFor(blocker)) progress = true;
+          }
+        }
+      } finally {
+        dispatching = false;
+      }
+      finishIfDone();
+    };
+
+    if (options.stop$ !== undefined) {
+      teardown.push(options.stop$.pipe(take(1)).subscribe(() => {
+        stopping = true;
+        // Chunks that may not send yet have sent nothing: cancel them; the others finish their batch.
+        for (const s of busy()) {
+          if (strict && !turnstile.isOpen(s.chunk!.index)) {
+            s.run?.unsubscribe();
+            const c = endRun(s)!;
+            handBack(c);
+          }
+        }
+        stop$.next();
+        finishIfDone();
+      }));
+    }
+
+    dispatch();
+
+    return () => {
+      for (const s of states) s.run?.unsubscribe();
+      for (const t of teardown) t.unsubscribe();
+    };
+  });
+}
