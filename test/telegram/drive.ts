@@ -11,7 +11,10 @@ export async function readAll(source: Source, range: IdRange = {}): Promise<Post
   const demand$ = new Subject<void>();
   const all = lastValueFrom(source.read(range, demand$).pipe(toArray()));
   let done = false;
-  void all.finally(() => (done = true));
+  all.then(
+    () => (done = true),
+    () => (done = true),
+  );
   while (!done) {
     demand$.next();
     await new Promise((r) => setTimeout(r, 0));

@@ -1,0 +1,84 @@
+import { describe, expect, it } from "vitest";
+import { chmod, mkdtemp, readFile, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { spawn } from "node:child_process";
+import { apiCredentials, createClient, gramProxy, lockSession, readSession, sessionPath, writeSession } from "../../src/telegram/session.js";
+import { PinoGramLogger, redact } from "../../src/telegram/logger.js";
+import { UsageError } from "../../src/model/errors.js";
+import { LogLevel } from "telegram/extensions/Logger.js";
+
+const dir = () => mkdtemp(join(tmpdir(), "tgr-sess-"));
+
+describe("session files", () => {
+  it("are written with mode 0600 and read back", async () => {
+    const d = await dir();
+    const p = await writeSession(d, "alice", "1AAAsession");
+    expect((await stat(p)).mode & 0o777).toBe(0o600);
+    expect(await readSession(d, "alice")).toBe("1AAAsession");
+  });
+  it("a file readable by others is refused", async () => {
+    const d = await dir();
+    const p = await writeSession(d, "bob", "1x");
+    await chmod(p, 0o644);
+    await expect(readSession(d, "bob")).rejects.toThrow(/chmod 600/);
+    await expect(readSession(d, "nobody")).rejects.toThrow(/tgrelay login nobody/);
+  });
+  it("names cannot escape the folder", () => {
+    expect(() => sessionPath("/s", "../x")).toThrow(UsageError);
+  });
+});
+
+describe("session lock (case 31)", () => {
+  it("refuses a second holder while the first lives, and frees on release", async () => {
+    const d = await dir();
+    const l = await lockSession(d, "a");
+    // The lock holds our pid: a second taker in this process (same as another live process) is refused.
+    await expect(lockSession(d, "a")).rejects.toThrow(/in use by process \d+/);
+    await l.release();
+    const again = await lockSession(d, "a");
+    await again.release();
+  });
+  it("a lock left by a dead process is taken over", async () => {
+    const d = await dir();
+    const child = spawn(process.execPath, ["-e", "0"]);
+    const pid = child.pid!;
+    await new Promise((r) => child.on("exit", r));
+    await writeFile(`${sessionPath(d, "a")}.lock`, `${pid}\n`);
+    const l = await lockSession(d, "a");
+    expect((await readFile(l.path, "utf8")).trim()).toBe(String(process.pid));
+    await l.release();
+  });
+});
+
+describe("credentials, proxies, client", () => {
+  it("api id and hash from env first, then config; clear errors otherwise", () => {
+    const hash = "0123456789abcdef0123456789abcdef";
+    expect(apiCredentials({ TGRELAY_API_ID: "12", TGRELAY_API_HASH: hash })).toEqual({ apiId: 12, apiHash: hash });
+    expect(apiCredentials({}, { apiId: "7", apiHash: hash })).toEqual({ apiId: 7, apiHash: hash });
+    expect(() => apiCredentials({})).toThrow(/TGRELAY_API_ID/);
+    expect(() => apiCredentials({ TGRELAY_API_ID: "1", TGRELAY_API_HASH: "short" })).toThrow(/api hash/);
+  });
+  it("SOCKS5 and MTProxy options map to GramJS's; FakeTLS refused", () => {
+    expect(gramProxy({ socks5: { host: "h", port: 1080, username: "u", password: "p" } })).toMatchObject({ ip: "h", port: 1080, socksType: 5, username: "u" });
+    expect(gramProxy({ mtproxy: { host: "h", port: 443, secret: "dd" + "0".repeat(32) } })).toMatchObject({ MTProxy: true, secret: "dd" + "0".repeat(32) });
+    expect(() => gramProxy({ mtproxy: { host: "h", port: 443, secret: "ee" + "0".repeat(32) } })).toThrow(/FakeTLS/);
+  });
+  it("createClient sets a low flood threshold and routes GramJS logs to our logger, redacted", () => {
+    const lines: string[] = [];
+    const sink = { error: (_: object, m?: string) => lines.push(`E ${m}`), warn: (_: object, m?: string) => lines.push(`W ${m}`), info: (_: object, m?: string) => lines.push(`I ${m}`), debug: () => undefined };
+    const c = createClient({ session: "", apiId: 1, apiHash: "0123456789abcdef0123456789abcdef", logger: sink, logLevel: "info" });
+    expect(c.floodSleepThreshold).toBe(5);
+    expect(c.logger.canSend(LogLevel.ERROR)).toBe(false); // GramJS's console.error paths stay silent
+    c.logger.warn("token 123456789:AAabcdefghijklmnopqrstuvwxyz0123456789 phone +491701234567");
+    expect(lines.at(-1)).toBe("W token <bot-token> phone <phone>");
+    c.logger.debug("not shown at info");
+    expect(lines.some((l) => l.includes("not shown"))).toBe(false);
+  });
+  it("redact masks session strings and keys", () => {
+    expect(redact("s=1" + "A".repeat(300))).toBe("s=<session>");
+    expect(redact("key " + "ab".repeat(64))).toBe("key <hex-key>");
+    const l = new PinoGramLogger({ error() {}, warn() {}, info() {}, debug() {} }, LogLevel.ERROR);
+    expect(l.logLevel).toBe(LogLevel.ERROR);
+  });
+});
