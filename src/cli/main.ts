@@ -47,7 +47,7 @@ async function parse(argv: readonly string[], io: CliIo): Promise<Parsed> {
     .help("help", "Show help")
     .alias("help", "h")
     .version(false)
-    .demandCommand(1, "Give a command: copy, plan, status, retry, login, accounts or demo (tgrelay --help)")
+    .demandCommand(1, "Give a command: copy, plan, status, retry, login, accounts or demo")
     .recommendCommands();
   for (const name of COMMANDS) {
     const help = COMMAND_HELP[name];

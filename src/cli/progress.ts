@@ -4,14 +4,13 @@
  */
 import cliProgress from "cli-progress";
 import type { Writable } from "node:stream";
-import type { RelayEvent } from "../pipeline/events.js";
 import { formatSize } from "../pipeline/captions.js";
-import { formatDuration, formatSummary, type RunSummary, type Tally } from "./summary.js";
+import { formatDuration, formatSummary, type RunEvent, type RunSummary, type Tally } from "./summary.js";
 
 /** What the run reports to; one of the displays below. */
 export interface Display {
   /** An event has been added to the tally. */
-  event(e: RelayEvent): void;
+  event(e: RunEvent): void;
   /** A line for the user (a notice, a warning), shown without breaking the bars. */
   note(text: string): void;
   /** The run is over: stop redrawing, then show the summary. */
@@ -27,29 +26,33 @@ function floodText(tally: Tally, account: string): string {
   return left > 0 ? ` · flood wait ${formatDuration(left)}` : "";
 }
 
-/** One line about an account (or all of them when `account` is undefined). */
+/** One line about the whole run, or one account. */
 export function statusLine(tally: Tally, account?: string): string {
-  const t = account === undefined ? tally.overall() : tally.account(account).totals;
-  const albums = account === undefined ? tally.albums() : tally.account(account).albums;
   const elapsed = tally.elapsedMs() / 1000;
+  if (account !== undefined) {
+    const s = tally.account(account);
+    const c = s.counts;
+    const parts = [`${c.read} read`, `${c.sent} sent`, `${s.albums} albums`, formatSize(c.bytes), `${formatSize(Math.round(elapsed > 0 ? c.bytes / elapsed : 0))}/s`];
+    if (c.skipped) parts.push(`${c.skipped} skipped`);
+    if (c.failed) parts.push(`${c.failed} failed`);
+    if (s.done) parts.push(s.stopped ? "stopped" : "done");
+    return parts.join(" · ") + floodText(tally, account);
+  }
+  const t = tally.overall();
   const bytes = Math.max(t.bytesDownloaded, t.bytesSent);
-  const speed = elapsed > 0 ? bytes / elapsed : 0;
   const parts = [
-    `${t.settled}${account === undefined && tally.total !== undefined ? `/${tally.total}` : ""} posts`,
-    `${albums} albums`,
+    `${t.settled}${tally.total !== undefined ? `/${tally.total}` : ""} posts`,
+    `${tally.albums()} albums`,
     formatSize(bytes),
-    `${formatSize(Math.round(speed))}/s`,
+    `${formatSize(Math.round(elapsed > 0 ? bytes / elapsed : 0))}/s`,
   ];
   if (t.skipped) parts.push(`${t.skipped} skipped`);
   if (t.failed) parts.push(`${t.failed} failed`);
-  if (account === undefined) {
-    const eta = tally.etaSeconds();
-    if (eta !== undefined) parts.push(`ETA ${formatDuration(eta)}`);
-    const waiting = [...tally.accounts.keys()].map((a) => floodText(tally, a) ? a : "").filter(Boolean);
-    if (waiting.length) parts.push(`flood wait: ${waiting.join(", ")}`);
-    return parts.join(" · ");
-  }
-  return parts.join(" · ") + floodText(tally, account);
+  const eta = tally.etaSeconds();
+  if (eta !== undefined) parts.push(`ETA ${formatDuration(eta)}`);
+  const waiting = [...tally.accounts.keys()].filter((a) => floodText(tally, a) !== "");
+  if (waiting.length) parts.push(`flood wait: ${waiting.join(", ")}`);
+  return parts.join(" · ");
 }
 
 /** Live bars on a TTY: one per account, one overall. */
@@ -89,15 +92,25 @@ export class BarsDisplay implements Display {
     const total = this.tally.total;
     for (const [name, bar] of this.bars) {
       const isAll = name === "overall";
-      const t = isAll ? this.tally.overall() : this.tally.account(name).totals;
-      const max = isAll ? Math.max(total ?? t.read, t.settled, 1) : Math.max(t.read, t.settled, 1);
+      let value: number;
+      let max: number;
+      if (isAll) {
+        const t = this.tally.overall();
+        value = t.settled;
+        max = Math.max(total ?? t.read, t.settled, 1);
+      } else {
+        const c = this.tally.account(name).counts;
+        value = c.sent + c.skipped + c.failed;
+        max = Math.max(c.read, value, 1);
+      }
       bar.setTotal(max);
-      bar.update(t.settled, { line: statusLine(this.tally, isAll ? undefined : name) });
+      bar.update(value, { line: statusLine(this.tally, isAll ? undefined : name) });
     }
   }
 
-  event(e: RelayEvent): void {
-    this.bar(e.account);
+  event(e: RunEvent): void {
+    if (e.account !== "") this.bar(e.account);
+    if (e.type === "account-dead") this.multi.log(`account ${e.account} is unusable: ${e.reason}\n`);
     if (e.type === "failed") this.multi.log(`failed ${e.postIds.join(",")}${e.target ? ` -> ${e.target}` : ""}: ${e.reason}\n`);
     this.redraw();
   }
@@ -130,10 +143,12 @@ export class LinesDisplay implements Display {
     this.last = line;
   }
 
-  event(e: RelayEvent): void {
+  event(e: RunEvent): void {
     if (e.type === "failed") this.out.write(`failed: ${e.postIds.join(",")}${e.target ? ` -> ${e.target}` : ""}: ${e.reason}\n`);
     else if (e.type === "flood-wait") this.out.write(`flood wait: ${e.account} waits ${formatDuration(e.seconds)} (${e.method})\n`);
-    else if (e.type === "done") this.out.write(`${e.account}: ${e.stopped ? "stopped" : "done"}: ${statusLine(this.tally, e.account)}\n`);
+    else if (e.type === "cooldown") this.out.write(`cooldown: ${e.account} takes no work for ${formatDuration(e.seconds)}\n`);
+    else if (e.type === "account-dead") this.out.write(`account ${e.account} is unusable: ${e.reason}\n`);
+    else if (e.type === "done" && e.account !== "") this.out.write(`${e.account}: ${e.stopped ? "stopped" : "done"}: ${statusLine(this.tally, e.account)}\n`);
   }
 
   note(text: string): void {
@@ -158,7 +173,7 @@ export function toJson(value: unknown): string {
 /** --json: each event as one JSON line on stdout, then the summary as the last line. */
 export class JsonDisplay implements Display {
   constructor(private readonly out: Out) {}
-  event(e: RelayEvent): void {
+  event(e: RunEvent): void {
     this.out.write(`${toJson(e)}\n`);
   }
   note(text: string): void {

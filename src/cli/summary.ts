@@ -6,6 +6,20 @@
 import type { RelayEvent, RelayTotals } from "../pipeline/events.js";
 import { formatSize } from "../pipeline/captions.js";
 import { ZERO_TOTALS } from "../pipeline/events.js";
+import type { ScheduleEvent } from "../pipeline/scheduler.js";
+
+/** What the CLI listens to: one relay's events, or a scheduled job's (many accounts). */
+export type RunEvent = RelayEvent | ScheduleEvent;
+
+/** Counters of one account, from its own events (a job's totals are for all accounts). */
+export interface AccountCounts {
+  read: number;
+  sent: number;
+  skipped: number;
+  failed: number;
+  bytes: number;
+  floodWaits: number;
+}
 
 export interface KindTally {
   sent: number;
@@ -21,7 +35,9 @@ export interface Failure {
 }
 
 export interface AccountState {
+  /** The account's own relay totals (single-relay runs) or its counts from events. */
   totals: RelayTotals;
+  counts: AccountCounts;
   /** Album sends (batches of more than one post), per target. */
   albums: number;
   /** Wall-clock ms when the current flood wait ends, if one is running. */
@@ -47,7 +63,7 @@ export interface RunSummary {
   readonly bytesPerSecond: number;
   readonly floodWaits: number;
   readonly floodWaitSeconds: number;
-  readonly accounts: Readonly<Record<string, RelayTotals & { albums: number }>>;
+  readonly accounts: Readonly<Record<string, AccountCounts & { albums: number }>>;
   readonly warnings: readonly string[];
 }
 
@@ -66,6 +82,11 @@ export class Tally {
   readonly startedAt: number;
   endedAt?: number;
 
+  /** Totals of the whole job, when events come from schedule(). */
+  private jobTotals?: RelayTotals;
+  /** Notices from the scheduler (an account died, a chunk handed back). */
+  readonly notices: string[] = [];
+
   constructor(readonly now: () => number = Date.now, accounts: readonly string[] = []) {
     this.startedAt = now();
     for (const a of accounts) this.account(a);
@@ -75,7 +96,7 @@ export class Tally {
   account(name: string): AccountState {
     let s = this.accounts.get(name);
     if (!s) {
-      s = { totals: ZERO_TOTALS, albums: 0, done: false, stopped: false };
+      s = { totals: ZERO_TOTALS, counts: { read: 0, sent: 0, skipped: 0, failed: 0, bytes: 0, floodWaits: 0 }, albums: 0, done: false, stopped: false };
       this.accounts.set(name, s);
     }
     return s;
@@ -97,29 +118,53 @@ export class Tally {
   }
 
   /** Take one event into account. */
-  add(e: RelayEvent): void {
+  add(e: RunEvent): void {
+    const scheduled = "chunk" in e || e.type === "cooldown" || e.type === "account-dead" || e.account === "";
+    if (scheduled) this.jobTotals = e.totals;
+    if (e.type === "done" && e.account === "") {
+      for (const s of this.accounts.values()) {
+        s.done = true;
+        s.stopped = e.stopped;
+        s.floodUntil = undefined;
+      }
+      this.stoppedJob = e.stopped;
+      return;
+    }
     const s = this.account(e.account);
-    // A flood-wait event's account is the one that waits; totals are per relay and only grow.
-    if (e.type !== "flood-wait" || e.totals.read >= s.totals.read) s.totals = e.totals;
+    if (!scheduled && e.type !== "flood-wait") s.totals = e.totals;
     switch (e.type) {
+      case "read":
+        s.counts.read++;
+        break;
+      case "downloaded":
+        s.counts.bytes += e.bytes;
+        break;
       case "sent":
         for (const id of e.postIds) this.kind(id).sent++;
+        s.counts.sent += e.postIds.length;
         if (e.postIds.length > 1) s.albums++;
         for (const w of e.warnings) this.warnings.push(`${e.target}: ${w}`);
         s.floodUntil = undefined;
         break;
       case "skipped":
         for (const id of e.postIds) this.kind(id).skipped++;
+        s.counts.skipped += e.postIds.length;
         this.skippedByReason.set(e.reason, (this.skippedByReason.get(e.reason) ?? 0) + e.postIds.length);
         break;
       case "failed":
         for (const id of e.postIds) this.kind(id).failed++;
+        s.counts.failed += e.postIds.length;
         this.failedByReason.set(e.reason, (this.failedByReason.get(e.reason) ?? 0) + e.postIds.length);
         this.failures.push({ postIds: e.postIds, reason: e.reason, account: e.account, ...(e.target ? { target: e.target } : {}) });
         break;
       case "flood-wait":
-        s.floodUntil = this.now() + e.seconds * 1000;
+      case "cooldown":
+        if (e.type === "flood-wait") s.counts.floodWaits++;
+        s.floodUntil = Math.max(s.floodUntil ?? 0, this.now() + e.seconds * 1000);
         s.floodSeconds = e.seconds;
+        break;
+      case "account-dead":
+        this.notices.push(`account ${e.account} is unusable (${e.reason}); its work went to the other accounts`);
         break;
       case "done":
         s.done = true;
@@ -131,8 +176,11 @@ export class Tally {
     }
   }
 
+  private stoppedJob = false;
+
   /** Totals summed over accounts. */
   overall(): RelayTotals {
+    if (this.jobTotals) return this.jobTotals;
     const sum: Record<string, number> = { ...ZERO_TOTALS };
     for (const s of this.accounts.values()) {
       for (const [k, v] of Object.entries(s.totals)) sum[k] = (sum[k] ?? 0) + (v as number);
@@ -169,12 +217,12 @@ export class Tally {
   summary(): RunSummary {
     this.endedAt ??= this.now();
     const t = this.overall();
-    const accounts: Record<string, RelayTotals & { albums: number }> = {};
-    for (const [name, s] of this.accounts) accounts[name] = { ...s.totals, albums: s.albums };
+    const accounts: Record<string, AccountCounts & { albums: number }> = {};
+    for (const [name, s] of this.accounts) accounts[name] = { ...s.counts, albums: s.albums };
     return {
       type: "summary",
       durationMs: this.elapsedMs(),
-      stopped: [...this.accounts.values()].some((s) => s.stopped),
+      stopped: this.stoppedJob || [...this.accounts.values()].some((s) => s.stopped),
       posts: { read: t.read, sent: t.sent, skipped: t.skipped, failed: t.failed },
       albumsSent: this.albums(),
       byKind: Object.fromEntries(this.byKind),
@@ -187,7 +235,7 @@ export class Tally {
       floodWaits: t.floodWaits,
       floodWaitSeconds: t.floodWaitSeconds,
       accounts,
-      warnings: this.warnings,
+      warnings: [...this.notices, ...this.warnings],
     };
   }
 }

@@ -387,7 +387,7 @@ export function renderTemplate(tpl: CaptionTemplate, post: Post, ctx: TemplateCo
     }
   };
   walk(tpl.nodes);
-  return trimText({ text, entities });
+  return trimText({ text, entities: sortEntities(entities) });
 }
 
 /** Remove leading/trailing whitespace (e.g. {text} empty at the end), keeping entities on their characters. */

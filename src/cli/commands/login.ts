@@ -1,0 +1,68 @@
+/** `tgrelay login`: log an account in and save its session file (mode 0600). */
+import { createInterface } from "node:readline";
+import { Writable } from "node:stream";
+import { UsageError } from "../../model/errors.js";
+import { EXIT } from "../io.js";
+import { createLogger } from "../logger.js";
+import { telegramApi } from "../providers.js";
+import { resolveAccounts, resolveCommon } from "../resolve.js";
+import { parseAccountName } from "../values.js";
+import type { CommandContext } from "./index.js";
+
+interface LoginApi {
+  login(client: unknown, opts: { phone?: () => Promise<string>; code: () => Promise<string>; password?: (hint?: string) => Promise<string> }): Promise<string>;
+  writeSession(dir: string, name: string, session: string): Promise<void> | void;
+}
+
+/** Ask one question on the terminal; `secret` hides what is typed. */
+export function ask(ctx: CommandContext, question: string, secret = false): Promise<string> {
+  let muted = false;
+  const out = new Writable({
+    write(chunk, _enc, cb) {
+      if (!muted) ctx.io.stderr.write(chunk);
+      cb();
+    },
+  });
+  const rl = createInterface({ input: ctx.io.stdin, output: out, terminal: Boolean(ctx.io.stdin.isTTY) });
+  return new Promise((resolve, reject) => {
+    rl.question(question, (answer) => {
+      rl.close();
+      if (secret) ctx.io.stderr.write("\n");
+      resolve(answer.trim());
+    });
+    rl.on("close", () => reject(new UsageError("login cancelled")));
+    muted = secret;
+  });
+}
+
+/** Log in with phone, code and (if set) the 2FA password; the session string goes to SESSIONS/NAME.session. */
+export async function runLogin(ctx: CommandContext): Promise<number> {
+  const common = resolveCommon(ctx.raw, ctx.configPath);
+  const nameRaw = ctx.raw.get("account")?.value;
+  if (nameRaw === undefined) throw new UsageError("login needs --account NAME (it names the session file)");
+  const name = parseAccountName("account", String(nameRaw));
+  const accounts = resolveAccounts(ctx.raw, ctx.io.env, false);
+  if (accounts.kind === "emulator") throw new UsageError("login is for real Telegram; an emulated world's accounts need no login");
+  const phoneRaw = ctx.raw.get("phone")?.value as string | undefined;
+  if (phoneRaw !== undefined && !/^\+\d{7,15}$/u.test(phoneRaw.replace(/[\s-]/gu, ""))) {
+    throw new UsageError(`--phone ${JSON.stringify(phoneRaw)}: expected + and 7-15 digits, e.g. +15551234567`);
+  }
+  const { logger, close } = createLogger({ level: common.logLevel, ...(common.logFile ? { file: common.logFile } : {}), stderr: ctx.io.stderr });
+  try {
+    const tg = telegramApi();
+    const api = tg as unknown as Partial<LoginApi>;
+    if (typeof api.login !== "function" || typeof api.writeSession !== "function") throw new Error("this build's adapter has no login");
+    const client = tg.createClient({ session: "", apiId: accounts.apiId, apiHash: accounts.apiHash, logger });
+    await tg.connectClient(client, 30_000);
+    const session = await api.login(client, {
+      phone: async () => phoneRaw?.replace(/[\s-]/gu, "") ?? (await ask(ctx, "Phone number (+15551234567): ")),
+      code: () => ask(ctx, "The code Telegram sent: "),
+      password: (hint) => ask(ctx, `2FA password${hint ? ` (hint: ${hint})` : ""}: `, true),
+    });
+    await api.writeSession(accounts.sessions, name, session);
+    ctx.io.stdout.write(`Logged in; session saved as ${accounts.sessions}/${name}.session (mode 0600).\n`);
+    return EXIT.ok;
+  } finally {
+    await close();
+  }
+}

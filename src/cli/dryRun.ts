@@ -1,0 +1,206 @@
+/**
+ * `plan`: what a copy would do, from reading only. Posts are grouped into batches exactly as the relay
+ * groups them (bufferByMediaGroup on groupedId), cut into the chunks accounts would share, judged by the
+ * same filters and caption edits, checked against the journal, and given the strategy each target would
+ * use and why.
+ */
+import { from, lastValueFrom, map, toArray } from "rxjs";
+import { batchBytes, batchOf, type Batch, type Post } from "../model/index.js";
+import { bufferByMediaGroup } from "../operators/bufferByMediaGroup.js";
+import { formatSize } from "../pipeline/captions.js";
+import { postKind } from "../pipeline/filters.js";
+import { planChunks } from "../pipeline/plan.js";
+import type { Sink, Strategy } from "../ports.js";
+import { openJob, openJournal, relayHooks } from "./job.js";
+import type { AccountHandle } from "./endpoints.js";
+import { readAll, widenToAlbums } from "./reading.js";
+import type { JobSettings } from "./resolve.js";
+
+/** The decision for one batch and one target. */
+export interface TargetPlan {
+  readonly target: string;
+  readonly strategy: Strategy | "skip" | "fail" | "done";
+  readonly reason: string;
+}
+
+export interface PlanBatch {
+  readonly type: "batch";
+  readonly seq: number;
+  readonly chunk: number;
+  readonly ids: readonly number[];
+  readonly album: boolean;
+  readonly kinds: readonly string[];
+  readonly bytes: number;
+  readonly protected: boolean;
+  /** Set when the whole batch is left out (a filter). */
+  readonly skip?: string;
+  readonly targets: readonly TargetPlan[];
+}
+
+export interface PlanChunk {
+  readonly type: "chunk";
+  readonly index: number;
+  readonly fromId: number;
+  readonly toId: number;
+  readonly posts: number;
+  readonly batches: number;
+}
+
+export interface PlanReport {
+  readonly type: "plan";
+  readonly source: string;
+  readonly targets: readonly string[];
+  readonly range: { readonly fromId: number; readonly toId: number; readonly since?: number; readonly until?: number };
+  readonly accounts: readonly string[];
+  readonly posts: number;
+  readonly albums: number;
+  readonly batches: number;
+  readonly chunks: number;
+  readonly bytes: number;
+  readonly bytesToDownload: number;
+  readonly skipped: Readonly<Record<string, number>>;
+  readonly strategies: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  readonly notices: readonly string[];
+}
+
+/** An adapter sink may explain its choice (optional method; see NOTES.md). */
+type Explaining = Sink & { explain?: (batch: Batch) => { strategy: Strategy | "skip"; reason: string } };
+
+/**
+ * The strategy a target would use, as the adapter decides it (Sink.explain) or, without that, as the
+ * documented rules say: auto = forward where allowed, copy when captions change, reupload where protected.
+ */
+export function predictStrategy(batch: Batch, sink: Sink, settings: JobSettings, edited: boolean, localSource: boolean): TargetPlan {
+  const target = sink.target;
+  const explained = (sink as Explaining).explain?.(batch);
+  if (explained) return { target, ...explained };
+  if (target.startsWith("dir:")) return { target, strategy: "archive", reason: "local archive: files and manifest are written" };
+  const protectedContent = batch.posts.some((p) => p.noforwards);
+  if (localSource) return { target, strategy: "reupload", reason: "a local source: files are uploaded" };
+  if (protectedContent && settings.skipProtected) return { target, strategy: "skip", reason: "protected content (--skip-protected)" };
+  switch (settings.mode) {
+    case "forward":
+      return protectedContent
+        ? { target, strategy: "fail", reason: "protected content cannot be forwarded (use --mode auto)" }
+        : { target, strategy: "forward", reason: "--mode forward" };
+    case "copy":
+      return protectedContent
+        ? { target, strategy: "fail", reason: "protected content cannot be copied by reference (use --mode auto)" }
+        : { target, strategy: "copy", reason: "--mode copy" };
+    case "reupload":
+      return { target, strategy: "reupload", reason: "--mode reupload" };
+    case "auto":
+      if (protectedContent) return { target, strategy: "reupload", reason: "protected content (noforwards): download and upload" };
+      if (edited) return { target, strategy: "copy", reason: "captions are edited: a forward cannot change them" };
+      return { target, strategy: "forward", reason: "forwarding is allowed" };
+  }
+}
+
+/** Build the plan. Reads the source with the first account; sends nothing, creates nothing. */
+export async function buildPlan(settings: JobSettings, handles: readonly AccountHandle[]): Promise<{ report: PlanReport; batches: PlanBatch[]; chunks: PlanChunk[] }> {
+  const job = await openJob(settings, handles, () => {}, true);
+  const account = job.accounts[0]!;
+  const widened = await widenToAlbums(account.source, settings.range);
+  const toId = Math.min(widened.range.toId ?? job.topId, job.topId);
+  const fromId = Math.max(1, widened.range.fromId ?? 1);
+  const range = { ...widened.range, fromId, toId };
+  const posts = toId >= fromId ? await readAll(account.source, range) : [];
+  const journal = openJournal(settings, job, false);
+  const hooks = relayHooks(settings, job.sourceUsername);
+  const local = settings.from.kind === "export" || settings.from.kind === "dir";
+  const skipped: Record<string, number> = {};
+  const count = (reason: string, n: number): void => { skipped[reason] = (skipped[reason] ?? 0) + n; };
+
+  // As the relay does: posts delivered to every target are passed over before grouping.
+  const fresh: Post[] = [];
+  for (const p of posts) {
+    if (journal && job.targets.every((t) => journal.isDelivered(t, p.id))) count("already delivered", 1);
+    else fresh.push(p);
+  }
+  const groups = await lastValueFrom(from(fresh).pipe(bufferByMediaGroup((p: Post) => p.groupedId), map((g) => g), toArray()));
+  const chunkList = planChunks(range, settings.chunk);
+  const chunkOf = (id: number): number => chunkList.find((c) => id >= c.range.fromId && id <= c.range.toId)?.index ?? 0;
+
+  const batches: PlanBatch[] = [];
+  const strategies: Record<string, Record<string, number>> = {};
+  let bytes = 0;
+  let bytesToDownload = 0;
+  let albums = 0;
+  groups.forEach((g, seq) => {
+    const batch = batchOf(g, seq);
+    const kinds = g.map(postKind);
+    const size = batchBytes(batch);
+    const album = g.length > 1;
+    const base = { type: "batch" as const, seq, chunk: chunkOf(g[0]!.id), ids: g.map((p) => p.id), album, kinds, bytes: size, protected: g.some((p) => p.noforwards) };
+    const skip = hooks.skip?.(batch);
+    if (skip !== undefined) {
+      count(skip, g.length);
+      batches.push({ ...base, skip, targets: [] });
+      return;
+    }
+    const edited = hooks.transform ? hooks.transform(batch) : batch;
+    const targets = account.sinks.map((sink): TargetPlan => {
+      if (journal && g.every((p) => journal.isDelivered(sink.target, p.id))) return { target: sink.target, strategy: "done", reason: "already delivered there" };
+      return predictStrategy(edited, sink, settings, hooks.transform !== undefined, local);
+    });
+    bytes += size;
+    if (album) albums++;
+    if (targets.some((t) => t.strategy === "reupload" || t.strategy === "archive")) bytesToDownload += size;
+    for (const t of targets) {
+      const s = (strategies[t.target] ??= {});
+      s[t.strategy] = (s[t.strategy] ?? 0) + g.length;
+      if (t.strategy === "skip") count(t.reason, g.length);
+    }
+    batches.push({ ...base, targets });
+  });
+  journal?.close();
+  const chunks: PlanChunk[] = chunkList.map((c) => {
+    const inChunk = batches.filter((b) => b.chunk === c.index);
+    return { type: "chunk", index: c.index, fromId: c.range.fromId, toId: c.range.toId, posts: inChunk.reduce((n, b) => n + b.ids.length, 0), batches: inChunk.length };
+  });
+  const report: PlanReport = {
+    type: "plan", source: job.sourceKey, targets: job.targets,
+    range: { fromId, toId, ...(range.since !== undefined ? { since: range.since } : {}), ...(range.until !== undefined ? { until: range.until } : {}) },
+    accounts: job.accounts.map((a) => a.name),
+    posts: posts.length, albums, batches: batches.filter((b) => !b.skip).length, chunks: chunkList.length,
+    bytes, bytesToDownload, skipped, strategies, notices: [...job.notices, ...widened.notices],
+  };
+  return { report, batches, chunks };
+}
+
+function idsText(ids: readonly number[]): string {
+  return ids.length === 1 ? String(ids[0]) : `${ids[0]}-${ids[ids.length - 1]}`;
+}
+
+function kindsText(b: PlanBatch): string {
+  if (!b.album) return b.kinds[0]!;
+  const counts = new Map<string, number>();
+  for (const k of b.kinds) counts.set(k, (counts.get(k) ?? 0) + 1);
+  return `album: ${[...counts].map(([k, n]) => `${n} ${k}`).join(", ")}`;
+}
+
+/** The plan as text for people. */
+export function formatPlan(p: { report: PlanReport; batches: readonly PlanBatch[]; chunks: readonly PlanChunk[] }): string {
+  const r = p.report;
+  const lines: string[] = [];
+  lines.push(`Plan: ${r.source} -> ${r.targets.join(", ")}, ids ${r.range.fromId}..${r.range.toId}, account${r.accounts.length > 1 ? "s" : ""} ${r.accounts.join(", ")}`);
+  for (const n of r.notices) lines.push(`notice: ${n}`);
+  lines.push(`${"seq".padStart(5)}  ${"ids".padEnd(13)} ${"what".padEnd(28)} ${"size".padStart(9)}  strategy per target`);
+  for (const b of p.batches) {
+    const what = `${kindsText(b)}${b.protected ? " (protected)" : ""}`;
+    const head = `${String(b.seq).padStart(5)}  ${idsText(b.ids).padEnd(13)} ${what.padEnd(28)} ${formatSize(b.bytes).padStart(9)}  `;
+    if (b.skip) lines.push(`${head}skipped: ${b.skip}`);
+    else lines.push(head + b.targets.map((t) => `${r.targets.length > 1 ? `${t.target}: ` : ""}${t.strategy} (${t.reason})`).join("; "));
+  }
+  lines.push(`Chunks: ${r.chunks} of up to ${p.chunks[0] ? p.chunks[0].toId - p.chunks[0].fromId + 1 : 0} ids, shared by ${r.accounts.length} account${r.accounts.length > 1 ? "s" : ""}:`);
+  for (const c of p.chunks.slice(0, 50)) lines.push(`  #${c.index} ids ${c.fromId}-${c.toId}: ${c.posts} posts in ${c.batches} batches`);
+  if (p.chunks.length > 50) lines.push(`  ... and ${p.chunks.length - 50} more`);
+  lines.push(`Total: ${r.posts} posts read, ${r.batches} batches to send (${r.albums} albums), ${formatSize(r.bytes)}, ${formatSize(r.bytesToDownload)} to download.`);
+  for (const [t, s] of Object.entries(r.strategies)) {
+    lines.push(`  ${t}: ${Object.entries(s).map(([k, n]) => `${k} ${n}`).join(", ")}`);
+  }
+  const sk = Object.entries(r.skipped);
+  if (sk.length) lines.push(`Skipped: ${sk.map(([k, n]) => `${k} ${n}`).join(", ")}.`);
+  lines.push("Nothing was sent. Run the same command with `copy` instead of `plan` to do it.");
+  return lines.join("\n");
+}

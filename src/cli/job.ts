@@ -1,0 +1,282 @@
+/**
+ * A job as the CLI runs it: the source and targets resolved on every account, the journal opened, then
+ * schedule() over the accounts, with filters and caption edits plugged into each relay, progress fed by the
+ * events, and signals turned into a graceful stop.
+ */
+import { existsSync } from "node:fs";
+import type { Logger } from "pino";
+import { concatMap, defer, finalize, lastValueFrom, Subject, tap, throwError, timer } from "rxjs";
+import { openArchiveSource, archiveSink } from "../archive/index.js";
+import { openDesktopExport } from "../imports/index.js";
+import { jobIdOf, SqliteJournal, type JobJournal, type JobSpec } from "../journal/index.js";
+import { Fatal, UsageError } from "../model/errors.js";
+import type { Batch, Post } from "../model/index.js";
+import { compileCaptionEdit, editBatch, hasCaptionEdits, postLink } from "../pipeline/captions.js";
+import { batchSkipReason, compileFilters, hasFilters, postKind } from "../pipeline/filters.js";
+import { schedule, type Account } from "../pipeline/scheduler.js";
+import type { Sink, Source } from "../ports.js";
+import type { AccountHandle, ChatHandle, SinkSettings } from "./endpoints.js";
+import { EXIT, type CliIo } from "./io.js";
+import { chooseDisplay, type Display } from "./progress.js";
+import type { JobSettings } from "./resolve.js";
+import { Tally, type RunSummary } from "./summary.js";
+import type { ChatRef } from "./values.js";
+import { widenToAlbums } from "./reading.js";
+
+/** A source and its targets, ready on each account. */
+export interface OpenedJob {
+  readonly sourceKey: string;
+  readonly sourceUsername?: string;
+  readonly sourceChat?: ChatHandle;
+  readonly accounts: readonly Account[];
+  readonly targets: readonly string[];
+  /** Newest id of the source (the job's range ends there unless --to-id). */
+  readonly topId: number;
+  /** Notices worth telling (an export's missing files...). */
+  readonly notices: readonly string[];
+}
+
+function chatText(ref: ChatRef): string {
+  return ref.kind === "username" ? `@${ref.username}` : ref.kind === "id" ? ref.chatId : ref.text;
+}
+
+/** Record each post's kind as it is read, for the by-kind summary. */
+function observed(source: Source, onPost: (p: Post) => void): Source {
+  return {
+    chatId: source.chatId,
+    account: source.account,
+    download: (b) => source.download(b),
+    read: (range, demand$) => source.read(range, demand$).pipe(tap(onPost)),
+  };
+}
+
+/** Resolve source and targets on every account; throws UsageError/Fatal before anything is sent. */
+export async function openJob(
+  settings: JobSettings, handles: readonly AccountHandle[], onPost: (p: Post) => void, dryRun = false,
+): Promise<OpenedJob> {
+  const notices: string[] = [];
+  const sinkSettings: SinkSettings = {
+    mode: settings.mode, skipProtected: settings.skipProtected, silent: settings.silent,
+    captionPolicy: settings.captionOverflow, forceCopy: hasCaptionEdits(settings.captions),
+  };
+  // Local sources (export, archive) are read once, by the first account or by no account at all.
+  let local: Source | undefined;
+  let localTop = 0;
+  if (settings.from.kind === "export") {
+    const src = await openDesktopExport(`export:${settings.from.path}`);
+    local = src;
+    localTop = src.posts.reduce((m, p) => Math.max(m, p.id), 0);
+    if (src.report.missing.length) notices.push(`${src.report.missing.length} posts of the export have no file (sent as text)`);
+  } else if (settings.from.kind === "dir") {
+    const src = await openArchiveSource(`dir:${settings.from.path}`);
+    local = src;
+    localTop = src.entries.reduce((m, e) => Math.max(m, e.id), 0);
+  }
+  const chatTargets = settings.to.filter((t) => t.kind !== "dir");
+  const users = local ? handles.slice(0, chatTargets.length ? 1 : 0) : handles;
+  if (!local && users.length === 0) throw new UsageError("no account to read the source with");
+  if (local && chatTargets.length && users.length === 0) throw new UsageError("sending to a chat needs an account (--accounts, or --emulator)");
+
+  // Archive sinks are shared by every account (one folder, one manifest writer).
+  const dirSinks = new Map<string, Sink>();
+  const dirSink = (ref: ChatRef & { kind: "dir" }): Sink => {
+    let s = dirSinks.get(ref.path);
+    if (!s) {
+      // A dry run must not create the folder: a stand-in that names the target and never delivers.
+      s = dryRun ? planOnlySink(`dir:${ref.path}`) : archiveSink(`dir:${ref.path}`);
+      dirSinks.set(ref.path, s);
+    }
+    return s;
+  };
+
+  const accounts: Account[] = [];
+  let sourceChat: ChatHandle | undefined;
+  let topId = localTop;
+  for (const h of users) {
+    let source: Source;
+    if (local) source = local;
+    else {
+      const chat = await h.resolveChat(chatText(settings.from));
+      sourceChat ??= chat;
+      if (topId === 0) topId = chat.topId ?? (await h.newestId(chat));
+      source = h.source(chat);
+    }
+    const sinks: Sink[] = [];
+    for (const t of settings.to) {
+      if (t.kind === "dir") sinks.push(dirSink(t));
+      else sinks.push(h.sink(await h.resolveChat(chatText(t)), sinkSettings));
+    }
+    accounts.push({ name: h.name, source: observed(source, onPost), sinks: settings.delayMs > 0 ? sinks.map((s) => delayedSink(s, settings.delayMs)) : sinks });
+  }
+  if (local && users.length === 0) {
+    accounts.push({ name: "local", source: observed(local, onPost), sinks: settings.to.map((t) => dirSink(t as ChatRef & { kind: "dir" })) });
+  }
+  const sourceKey = accounts[0]!.source.chatId;
+  const targets = accounts[0]!.sinks.map((s) => s.target);
+  if (targets.includes(sourceKey)) throw new UsageError(`--to ${sourceKey} is the source itself`);
+  return {
+    sourceKey, accounts, targets, topId, notices,
+    ...(sourceChat ? { sourceChat } : {}),
+    ...(sourceChat?.username ? { sourceUsername: sourceChat.username } : settings.from.kind === "username" ? { sourceUsername: settings.from.username } : {}),
+  };
+}
+
+/** A sink for `plan`: its target key, and an error if anything tried to deliver through it. */
+function planOnlySink(target: string): Sink {
+  return {
+    target,
+    needsBytes: () => true,
+    deliver: () => throwError(() => new Error("plan sends nothing")),
+  };
+}
+
+/** The options that change what lands in the targets: part of the job id. */
+export function outputOptions(settings: JobSettings): Record<string, unknown> {
+  const f = settings.filters;
+  return {
+    mode: settings.mode,
+    skipProtected: settings.skipProtected || undefined,
+    kinds: f.kinds, skipKinds: f.skipKinds, minSize: f.minSize, maxSize: f.maxSize,
+    text: f.text?.toString(), notText: f.notText?.toString(), hashtags: f.hashtags,
+    dropCaptions: settings.captions.dropCaptions || undefined,
+    replace: settings.captions.replacements?.map((r) => r.source),
+    template: settings.captions.template?.source,
+  };
+}
+
+/** Open the job's journal: by --job, or by the spec (created on first use). */
+export function openJournal(settings: JobSettings, job: OpenedJob, create: boolean): JobJournal | undefined {
+  const spec: JobSpec = { source: job.sourceKey, targets: job.targets, options: outputOptions(settings) };
+  if (settings.jobId) {
+    if (!existsSync(settings.journal)) throw new UsageError(`--journal ${settings.journal}: no such file (for --job ${settings.jobId})`);
+    const j = SqliteJournal.openById(settings.journal, settings.jobId);
+    if (!j) throw new UsageError(`--job ${settings.jobId}: no such job in ${settings.journal} (tgrelay status lists them)`);
+    return j;
+  }
+  if (!create) {
+    if (!existsSync(settings.journal)) return undefined;
+    return SqliteJournal.openById(settings.journal, jobIdOf(spec));
+  }
+  return SqliteJournal.open(settings.journal, spec);
+}
+
+/** The relay hooks for filters and caption edits. */
+export function relayHooks(settings: JobSettings, sourceUsername?: string): { skip?: (b: Batch) => string | undefined; transform?: (b: Batch) => Batch } {
+  const hooks: { skip?: (b: Batch) => string | undefined; transform?: (b: Batch) => Batch } = {};
+  if (hasFilters(settings.filters)) {
+    const f = compileFilters(settings.filters);
+    hooks.skip = (b) => batchSkipReason(b, f);
+  }
+  if (hasCaptionEdits(settings.captions)) {
+    const edit = compileCaptionEdit(settings.captions);
+    hooks.transform = (b) => editBatch(b, edit, settings.captions, (p) => postLink(p, sourceUsername));
+  }
+  return hooks;
+}
+
+export interface RunOptions {
+  readonly io: CliIo;
+  readonly logger: Logger;
+  /** Send again only the posts the journal lists as failed (tgrelay retry). */
+  readonly retry?: boolean;
+  /** Display override (demo prints its own report after). */
+  readonly display?: Display;
+}
+
+/**
+ * Run the job to its end or to a stop. First SIGINT/SIGTERM: graceful stop (the batch being sent finishes
+ * and is committed); second: leave at once with 130.
+ * @returns the exit code and the summary
+ */
+export async function runJob(settings: JobSettings, handles: readonly AccountHandle[], run: RunOptions): Promise<{ code: number; summary: RunSummary; job: OpenedJob }> {
+  const tally = new Tally(Date.now, handles.map((h) => h.name));
+  const job = await openJob(settings, handles, (p) => tally.noteKind(p.id, postKind(p)));
+  const widened = await widenToAlbums(job.accounts[0]!.source, settings.range);
+  const journal = openJournal(settings, job, true)!;
+  const range = {
+    ...widened.range,
+    toId: Math.min(widened.range.toId ?? job.topId, job.topId),
+  };
+  if (range.toId < (range.fromId ?? 1)) {
+    journal.close();
+    throw new UsageError(`--from-id ${range.fromId} is past the newest post (${job.topId})`);
+  }
+  let onlyIds: ReadonlySet<number> | undefined;
+  if (run.retry) {
+    onlyIds = new Set(journal.failedPostIds());
+    if (onlyIds.size === 0) {
+      journal.close();
+      run.io.stdout.write(`Nothing to retry: job ${journal.jobId} has no failed posts.\n`);
+      return { code: EXIT.ok, summary: tally.summary(), job };
+    }
+  }
+  const hooks = relayHooks(settings, job.sourceUsername);
+  const display = run.display ?? chooseDisplay(settings.progress, settings.json, tally, run.io.stdout, run.io.stderr);
+  for (const n of [...job.notices, ...widened.notices]) display.note(n);
+  run.logger.info({ job: journal.jobId, source: job.sourceKey, targets: job.targets, range, accounts: job.accounts.map((a) => a.name) }, "job starts");
+
+  const stop$ = new Subject<void>();
+  let signals = 0;
+  const onSignal = (sig: string): void => {
+    signals++;
+    if (signals === 1) {
+      display.note(`${sig}: stopping after the batch being sent (again to stop at once)`);
+      run.logger.warn({ signal: sig }, "graceful stop");
+      stop$.next();
+    } else {
+      run.logger.warn({ signal: sig }, "stop at once");
+      try { journal.close(); } catch { /* leaving anyway */ }
+      run.io.exitNow(EXIT.interrupted);
+    }
+  };
+  const onInt = (): void => onSignal("SIGINT");
+  const onTerm = (): void => onSignal("SIGTERM");
+  run.io.signals.on("SIGINT", onInt);
+  run.io.signals.on("SIGTERM", onTerm);
+  let error: unknown;
+  try {
+    const events$ = schedule({
+      accounts: job.accounts,
+      journal,
+      range,
+      chunkSize: settings.chunk,
+      order: settings.order,
+      stop$,
+      budgetBytesPerAccount: settings.budget,
+      ...(onlyIds ? { onlyIds } : {}),
+      relay: {
+        concurrency: settings.concurrency,
+        ...hooks,
+      },
+    });
+    await lastValueFrom(events$.pipe(tap((e) => {
+      tally.add(e);
+      display.event(e);
+      if (e.type === "failed") run.logger.warn({ postIds: e.postIds, target: e.target, reason: e.reason }, "failed");
+    })), { defaultValue: undefined });
+  } catch (e) {
+    error = e;
+  } finally {
+    run.io.signals.off("SIGINT", onInt);
+    run.io.signals.off("SIGTERM", onTerm);
+  }
+  const summary = tally.summary();
+  display.finish(summary);
+  journal.close();
+  if (error) throw error instanceof Error ? error : new Fatal(String(error), "unknown");
+  const code = signals > 0 || summary.stopped ? EXIT.interrupted : summary.posts.failed > 0 ? EXIT.failed : EXIT.ok;
+  return { code, summary, job };
+}
+
+/** --delay: each send to this target waits `ms` after the previous one ended (the first goes at once). */
+export function delayedSink(sink: Sink, ms: number): Sink {
+  let last = 0;
+  return {
+    target: sink.target,
+    needsBytes: (b) => sink.needsBytes(b),
+    deliver: (loaded, ctx) => defer(() => {
+      const wait = last === 0 ? 0 : Math.max(0, last + ms - Date.now());
+      return timer(wait).pipe(concatMap(() => sink.deliver(loaded, ctx)), finalize(() => { last = Date.now(); }));
+    }),
+  };
+}

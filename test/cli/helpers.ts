@@ -1,0 +1,54 @@
+// Running the CLI in-process with captured streams, env, folder and signals.
+import { EventEmitter } from "node:events";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough, Writable } from "node:stream";
+import type { CliIo } from "../../src/cli/io.js";
+import { main } from "../../src/cli/main.js";
+
+/** A stream that keeps what is written. */
+export class Captured extends Writable {
+  text = "";
+  isTTY = false;
+  override _write(chunk: Buffer | string, _enc: BufferEncoding, cb: () => void): void {
+    this.text += chunk.toString();
+    cb();
+  }
+}
+
+export interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  signals?: EventEmitter;
+  /** Called once main has started (e.g. to emit signals). */
+  during?: (io: CliIo) => void;
+}
+
+/** A fresh temp folder. */
+export function tempDir(prefix = "tgrelay-cli-"): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Run `tgrelay ...args` in-process. */
+export async function run(args: string[], opts: RunOptions = {}): Promise<Run & { exits: number[] }> {
+  const stdout = new Captured();
+  const stderr = new Captured();
+  const exits: number[] = [];
+  const io: CliIo = {
+    stdout, stderr, stdin: new PassThrough(), env: opts.env ?? {}, cwd: opts.cwd ?? tempDir(),
+    signals: opts.signals ?? new EventEmitter(), exitNow: (c) => { exits.push(c); },
+  };
+  const p = main(args, io);
+  opts.during?.(io);
+  const code = await p;
+  return { code, stdout: stdout.text, stderr: stderr.text, exits };
+}
+
+export const FIXTURE = join(import.meta.dirname, "..", "fixtures", "desktop-export", "tg2md-private-channel");
