@@ -31,6 +31,11 @@ export interface RelayOptions {
   readonly budgetBytes?: number;
   /** A budget shared with other runs of the same account; wins over budgetBytes. */
   readonly budget?: ByteBudget;
+  /**
+   * Batches downloading, downloaded or being sent, at most; bounds the read-ahead when batches have
+   * no bytes to count (text posts, forwards). Default 2 * concurrency + 1.
+   */
+  readonly window?: number;
   /** First value: graceful stop. No new batch starts downloading; started ones are sent; then done. */
   readonly stop$?: Observable<unknown>;
   /** Flood waits and the album idle timer run here. Default asyncScheduler. */
@@ -69,6 +74,8 @@ type EventBody = DistributiveOmit<RelayEvent, "account" | "totals"> & { account?
 interface InFlight {
   readonly batch: Batch;
   readonly permit: BudgetPermit;
+  /** Its place in the window of batches in flight. */
+  readonly place: BudgetPermit;
   loaded: Loaded;
   /** The download failed with SkipPost or Transient: sinks that need bytes record it. */
   error?: unknown;
@@ -104,6 +111,8 @@ export function relay(options: RelayOptions): Observable<RelayEvent> {
     const concurrency = options.concurrency ?? 4;
     const maxAlbumSize = options.maxAlbumSize ?? MAX_ALBUM_SIZE;
     const budget = options.budget ?? new ByteBudget(options.budgetBytes ?? DEFAULT_BUDGET);
+    // A count semaphore: one unit per batch from download start to the end of its send.
+    const window = new ByteBudget(options.window ?? 2 * concurrency + 1);
     const retry = {
       maxWaitSeconds: options.maxFloodWaitSeconds ?? 3600,
       maxRetries: options.maxRetries ?? 5,
@@ -187,9 +196,10 @@ export function relay(options: RelayOptions): Observable<RelayEvent> {
         if (stopping) return EMPTY;
         t.batches++;
         const needs = sinks.some((s) => s.needsBytes(batch));
-        return budget.take(needs ? batchBytes(batch) : 0).pipe(
-          concatMap((permit) => {
-            const item: InFlight = { batch, permit, loaded: withoutBytes(batch) };
+        return window.take(1).pipe(
+          concatMap((place) => budget.take(needs ? batchBytes(batch) : 0).pipe(map((permit) => ({ place, permit })))),
+          concatMap(({ place, permit }) => {
+            const item: InFlight = { batch, permit, place, loaded: withoutBytes(batch) };
             held.add(item);
             const download$ = needs ? source.download(batch) : of(item.loaded);
             return download$.pipe(
@@ -278,6 +288,7 @@ export function relay(options: RelayOptions): Observable<RelayEvent> {
       if (!held.delete(item)) return;
       item.loaded.release().catch(() => undefined);
       item.permit.release();
+      item.place.release();
     };
 
     // Watched for the whole run (not only while reading): a stop after the last page still keeps
@@ -289,8 +300,9 @@ export function relay(options: RelayOptions): Observable<RelayEvent> {
     });
 
     const run = pullPages((demand$) => source.read(range, demand$), consumed$, {
-      // Enough read ahead to fill every slot, plus an album that a page border left open.
-      lowWater: concurrency + maxAlbumSize,
+      // Slots and the window already pull what they can hold; beyond that, read ahead one album,
+      // so an album left open by a page border always gets its next page.
+      lowWater: maxAlbumSize,
       ...(options.scheduler ? { scheduler: options.scheduler } : {}),
     })
       .pipe(
