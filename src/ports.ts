@@ -36,6 +36,12 @@ export interface DeliverContext {
   readonly replyTarget: (sourcePostId: number) => number | undefined;
   /** The account sending (also the one that read the batch). */
   readonly account: string;
+  /**
+   * Strict order across accounts: when set, the sink does everything that does not post (uploads) first,
+   * then waits for the first value (or completion) of `turn`, then sends. Only given to sinks with
+   * `awaitsTurn`; for others the caller waits for the turn before deliver().
+   */
+  readonly turn?: Observable<unknown>;
 }
 
 /** The outcome of delivering one batch to one target. */
@@ -58,6 +64,8 @@ export interface Sink {
   readonly target: string;
   /** Whether delivering this batch needs its bytes downloaded first (reupload, archive). */
   needsBytes(batch: Batch): boolean;
+  /** The sink honours DeliverContext.turn (uploads before its turn, posts after). */
+  readonly awaitsTurn?: boolean;
   /** Deliver one batch. Cold; unsubscribing aborts (a send in flight may still land: random ids make a retry safe). */
   deliver(loaded: Loaded, ctx: DeliverContext): Observable<Delivery>;
 }
