@@ -11,6 +11,7 @@ import { formatSize } from "../pipeline/captions.js";
 import { postKind } from "../pipeline/filters.js";
 import { planChunks } from "../pipeline/plan.js";
 import type { Sink, Strategy } from "../ports.js";
+import { chooseStrategy } from "../telegram/strategy.js";
 import { openJob, openJournal, relayHooks } from "./job.js";
 import type { AccountHandle } from "./endpoints.js";
 import { readAll, widenToAlbums } from "./reading.js";
@@ -67,33 +68,31 @@ export interface PlanReport {
 type Explaining = Sink & { explain?: (batch: Batch) => { strategy: Strategy | "skip"; reason: string } };
 
 /**
- * The strategy a target would use, as the adapter decides it (Sink.explain) or, without that, as the
- * documented rules say: auto = forward where allowed, copy when captions change, reupload where protected.
+ * The strategy a target would use: the adapter's own choice (chooseStrategy, the function its sink calls),
+ * with the reason in words; an archive target always archives.
  */
-export function predictStrategy(batch: Batch, sink: Sink, settings: JobSettings, edited: boolean, localSource: boolean): TargetPlan {
+export function predictStrategy(batch: Batch, sink: Sink, settings: JobSettings): TargetPlan {
   const target = sink.target;
   const explained = (sink as Explaining).explain?.(batch);
   if (explained) return { target, ...explained };
   if (target.startsWith("dir:")) return { target, strategy: "archive", reason: "local archive: files and manifest are written" };
-  const protectedContent = batch.posts.some((p) => p.noforwards);
-  if (localSource) return { target, strategy: "reupload", reason: "a local source: files are uploaded" };
-  if (protectedContent && settings.skipProtected) return { target, strategy: "skip", reason: "protected content (--skip-protected)" };
-  switch (settings.mode) {
-    case "forward":
-      return protectedContent
-        ? { target, strategy: "fail", reason: "protected content cannot be forwarded (use --mode auto)" }
-        : { target, strategy: "forward", reason: "--mode forward" };
-    case "copy":
-      return protectedContent
-        ? { target, strategy: "fail", reason: "protected content cannot be copied by reference (use --mode auto)" }
-        : { target, strategy: "copy", reason: "--mode copy" };
-    case "reupload":
-      return { target, strategy: "reupload", reason: "--mode reupload" };
-    case "auto":
-      if (protectedContent) return { target, strategy: "reupload", reason: "protected content (noforwards): download and upload" };
-      if (edited) return { target, strategy: "copy", reason: "captions are edited: a forward cannot change them" };
-      return { target, strategy: "forward", reason: "forwarding is allowed" };
+  const choice = chooseStrategy(batch.posts, { mode: settings.mode, skipProtected: settings.skipProtected });
+  if (choice.send.length === 0) return { target, strategy: "skip", reason: choice.skipped[0]?.reason ?? "nothing to send" };
+  const anyProtected = choice.send.some((p) => p.noforwards);
+  const noRef = choice.send.some((p) => p.ref === undefined);
+  let reason: string;
+  if (choice.strategy === "reupload") {
+    reason = settings.mode === "reupload" ? "--mode reupload"
+      : anyProtected ? "protected content (noforwards): download and upload"
+        : noRef ? "a local source: files are uploaded" : "no reference to send by";
+  } else if (choice.strategy === "copy") {
+    reason = settings.mode === "forward" ? "captions edited: a forward would send the original"
+      : settings.mode === "copy" ? "--mode copy" : "copy by reference: no bytes moved, no forward header";
+  } else {
+    reason = "--mode forward";
   }
+  if (choice.skipped.length) reason += `; ${choice.skipped.length} of ${batch.posts.length} left out: ${choice.skipped[0]!.reason}`;
+  return { target, strategy: choice.strategy, reason };
 }
 
 /** Build the plan. Reads the source with the first account; sends nothing, creates nothing. */
@@ -107,7 +106,6 @@ export async function buildPlan(settings: JobSettings, handles: readonly Account
   const posts = toId >= fromId ? await readAll(account.source, range) : [];
   const journal = openJournal(settings, job, false);
   const hooks = relayHooks(settings, job.sourceUsername);
-  const local = settings.from.kind === "export" || settings.from.kind === "dir";
   const skipped: Record<string, number> = {};
   const count = (reason: string, n: number): void => { skipped[reason] = (skipped[reason] ?? 0) + n; };
 
@@ -141,7 +139,7 @@ export async function buildPlan(settings: JobSettings, handles: readonly Account
     const edited = hooks.transform ? hooks.transform(batch) : batch;
     const targets = account.sinks.map((sink): TargetPlan => {
       if (journal && g.every((p) => journal.isDelivered(sink.target, p.id))) return { target: sink.target, strategy: "done", reason: "already delivered there" };
-      return predictStrategy(edited, sink, settings, hooks.transform !== undefined, local);
+      return predictStrategy(edited, sink, settings);
     });
     bytes += size;
     if (album) albums++;

@@ -107,14 +107,19 @@ export class Tally {
     this.kinds.set(postId, kind);
   }
 
-  private kind(postId: number): KindTally {
+  /** Fate of each post, counted once per post (a post sent to two targets is one sent post). */
+  private readonly fate = { sent: new Set<number>(), skipped: new Set<number>(), failed: new Set<number>() };
+
+  private mark(what: keyof KindTally, postId: number): void {
+    if (this.fate[what].has(postId)) return;
+    this.fate[what].add(postId);
     const k = this.kinds.get(postId) ?? "unknown";
     let t = this.byKind.get(k);
     if (!t) {
       t = { sent: 0, skipped: 0, failed: 0 };
       this.byKind.set(k, t);
     }
-    return t;
+    t[what]++;
   }
 
   /** Take one event into account. */
@@ -140,19 +145,19 @@ export class Tally {
         s.counts.bytes += e.bytes;
         break;
       case "sent":
-        for (const id of e.postIds) this.kind(id).sent++;
+        for (const id of e.postIds) this.mark("sent", id);
         s.counts.sent += e.postIds.length;
         if (e.postIds.length > 1) s.albums++;
         for (const w of e.warnings) this.warnings.push(`${e.target}: ${w}`);
         s.floodUntil = undefined;
         break;
       case "skipped":
-        for (const id of e.postIds) this.kind(id).skipped++;
+        for (const id of e.postIds) this.mark("skipped", id);
         s.counts.skipped += e.postIds.length;
         this.skippedByReason.set(e.reason, (this.skippedByReason.get(e.reason) ?? 0) + e.postIds.length);
         break;
       case "failed":
-        for (const id of e.postIds) this.kind(id).failed++;
+        for (const id of e.postIds) this.mark("failed", id);
         s.counts.failed += e.postIds.length;
         this.failedByReason.set(e.reason, (this.failedByReason.get(e.reason) ?? 0) + e.postIds.length);
         this.failures.push({ postIds: e.postIds, reason: e.reason, account: e.account, ...(e.target ? { target: e.target } : {}) });
@@ -260,7 +265,7 @@ export function formatSummary(s: RunSummary): string {
   lines.push(`Bytes: ${formatSize(s.bytesDownloaded)} downloaded, ${formatSize(s.bytesSent)} sent, ${formatSize(s.bytesPerSecond)}/s.`);
   const kinds = Object.entries(s.byKind).sort((a, b) => a[0].localeCompare(b[0]));
   if (kinds.length) {
-    lines.push("By kind:");
+    lines.push("By kind (posts):");
     for (const [k, t] of kinds) lines.push(`  ${k.padEnd(10)} sent ${t.sent}, skipped ${t.skipped}, failed ${t.failed}`);
   }
   if (Object.keys(s.skippedByReason).length) lines.push(`Skipped: ${table(s.skippedByReason as Record<string, number>)}.`);

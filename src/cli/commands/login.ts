@@ -4,15 +4,10 @@ import { Writable } from "node:stream";
 import { UsageError } from "../../model/errors.js";
 import { EXIT } from "../io.js";
 import { createLogger } from "../logger.js";
-import { telegramApi } from "../providers.js";
+import { connectClient, createClient, login, writeSession } from "../../telegram/index.js";
 import { resolveAccounts, resolveCommon } from "../resolve.js";
 import { parseAccountName } from "../values.js";
 import type { CommandContext } from "./index.js";
-
-interface LoginApi {
-  login(client: unknown, opts: { phone?: () => Promise<string>; code: () => Promise<string>; password?: (hint?: string) => Promise<string> }): Promise<string>;
-  writeSession(dir: string, name: string, session: string): Promise<void> | void;
-}
 
 /** Ask one question on the terminal; `secret` hides what is typed. */
 export function ask(ctx: CommandContext, question: string, secret = false): Promise<string> {
@@ -49,18 +44,20 @@ export async function runLogin(ctx: CommandContext): Promise<number> {
   }
   const { logger, close } = createLogger({ level: common.logLevel, ...(common.logFile ? { file: common.logFile } : {}), stderr: ctx.io.stderr });
   try {
-    const tg = telegramApi();
-    const api = tg as unknown as Partial<LoginApi>;
-    if (typeof api.login !== "function" || typeof api.writeSession !== "function") throw new Error("this build's adapter has no login");
-    const client = tg.createClient({ session: "", apiId: accounts.apiId, apiHash: accounts.apiHash, logger });
-    await tg.connectClient(client, 30_000);
-    const session = await api.login(client, {
+    const client = createClient({ session: "", apiId: accounts.apiId, apiHash: accounts.apiHash, logger });
+    await connectClient(client, name, 30_000).catch((e: unknown) => {
+      // A fresh client is not authorized yet: only a failed connection matters here.
+      if ((e as Error).name === "AccountDead") return;
+      throw e;
+    });
+    const session = await login(client, {
       phone: async () => phoneRaw?.replace(/[\s-]/gu, "") ?? (await ask(ctx, "Phone number (+15551234567): ")),
       code: () => ask(ctx, "The code Telegram sent: "),
       password: (hint) => ask(ctx, `2FA password${hint ? ` (hint: ${hint})` : ""}: `, true),
     });
-    await api.writeSession(accounts.sessions, name, session);
-    ctx.io.stdout.write(`Logged in; session saved as ${accounts.sessions}/${name}.session (mode 0600).\n`);
+    const path = await writeSession(accounts.sessions, name, session);
+    await client.disconnect().catch(() => {});
+    ctx.io.stdout.write(`Logged in; session saved as ${path} (mode 0600).\n`);
     return EXIT.ok;
   } finally {
     await close();
