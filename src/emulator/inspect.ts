@@ -45,9 +45,9 @@ function mediaOf(world: World, m: MessageRec): InspectedPost["media"] {
       if (a.nosound) out.nosound = true;
     } else if (a instanceof Api.DocumentAttributeAudio) {
       out.duration = a.duration;
-      if (a.performer !== undefined) out.performer = a.performer;
-      if (a.title !== undefined) out.title = a.title;
-      if (a.waveform !== undefined) out.waveform = Buffer.from(a.waveform).toString("base64");
+      if (a.performer != null) out.performer = a.performer;
+      if (a.title != null) out.title = a.title;
+      if (a.waveform != null) out.waveform = Buffer.from(a.waveform).toString("base64");
     } else if (a instanceof Api.DocumentAttributeImageSize) {
       out.width ??= a.w; out.height ??= a.h;
     } else if (a instanceof Api.DocumentAttributeSticker) out.stickerAlt = a.alt;
