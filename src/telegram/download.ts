@@ -7,6 +7,7 @@
 import { open, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
+import { setMaxListeners } from "node:events";
 import { Api, errors } from "telegram";
 import type { FileData } from "../model/loaded.js";
 import { SkipPost, Transient } from "../model/errors.js";
@@ -155,6 +156,8 @@ export async function downloadFile(
   const maxRefreshes = cfg.maxRefreshes ?? 3;
   const maxPartRetries = cfg.maxPartRetries ?? 2;
   const inner = new AbortController();
+  // Every part in flight listens for the abort: more than Node's default of 10.
+  setMaxListeners(0, inner.signal);
   const onAbort = () => inner.abort(signal.reason);
   signal.addEventListener("abort", onAbort, { once: true });
 

@@ -5,6 +5,7 @@
 import { Observable } from "rxjs";
 import { rm } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
+import { setMaxListeners } from "node:events";
 import { Api } from "telegram";
 import type { Batch } from "../model/batch.js";
 import type { Loaded, LoadedFile } from "../model/loaded.js";
@@ -61,6 +62,7 @@ function messageOf(post: Post): Api.Message | undefined {
 export function loadBatch(ctx: AccountContext, chat: ChatInfo, batch: Batch, fetch: PartFetcher = clientPartFetcher(ctx)): Observable<Loaded> {
   return new Observable<Loaded>((subscriber) => {
     const abort = new AbortController();
+    setMaxListeners(0, abort.signal);
     const files: LoadedFile[] = [];
     const paths: string[] = [];
     const release = async () => {

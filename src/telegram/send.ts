@@ -229,7 +229,11 @@ export class TelegramSink implements Sink {
     const ids = new Map<number, number[]>();
     let duplicate = false;
     const add = (postId: number, id: number) => ids.set(postId, [...(ids.get(postId) ?? []), id]);
-    const replyToMsgId = this.replyTo(posts, dctx, warnings);
+    // A forward cannot be a reply (ForwardMessages has no reply_to in layer 198): say so instead of losing it quietly.
+    if (strategy === "forward") {
+      for (const p of posts) if (p.replyTo !== undefined) warnings.push(`post ${p.id} was forwarded; a forward cannot carry its reply to ${p.replyTo}`);
+    }
+    const replyToMsgId = strategy === "forward" ? undefined : this.replyTo(posts, dctx, warnings);
     const common = { silent: this.opts.silent, replyToMsgId };
 
     if (strategy === "forward") {
