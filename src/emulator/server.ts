@@ -9,6 +9,7 @@ import { peerMethods } from "./methods/peers.js";
 import { historyMethods } from "./methods/history.js";
 import { fileMethods } from "./methods/files.js";
 import { sendMethods } from "./methods/send.js";
+import { sessionMethods } from "./methods/session.js";
 
 /** Who is calling: the account behind the client, and the DC its sender is connected to. */
 export interface Call {
@@ -21,7 +22,7 @@ export type Method = (srv: Server, call: Call, request: any) => unknown | Promis
 
 /** The server side of the emulator: dispatches TL requests to methods, after the scripted faults. */
 export class Server implements View {
-  private readonly methods: Record<string, Method> = { ...peerMethods, ...historyMethods, ...fileMethods, ...sendMethods };
+  private readonly methods: Record<string, Method> = { ...peerMethods, ...historyMethods, ...fileMethods, ...sendMethods, ...sessionMethods };
   /** Requests handled, by "account className". */
   readonly counts = new Map<string, number>();
 
@@ -42,8 +43,13 @@ export class Server implements View {
     const key = `${accountName} ${request.className}`;
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
     await this.faults.before(accountName, request.className, account.premium);
+    return this.dispatch({ account, dcId }, request);
+  }
+
+  /** Answer a request (also the inner query of a wrapper such as InvokeWithTakeout). */
+  async dispatch(call: Call, request: Api.AnyRequest): Promise<unknown> {
     const method = this.methods[request.className];
     if (method === undefined) fail(`EMULATOR_METHOD_UNSUPPORTED_${request.className.replace(/\W/g, "_").toUpperCase()}`);
-    return await method(this, { account, dcId }, request);
+    return await method(this, call, request);
   }
 }

@@ -88,7 +88,13 @@ export function wireClient(server: Server, account: AccountRec, opts: ClientOpti
   });
   const deliver = async (dcId: number, request: Api.AnyRequest, data: Buffer): Promise<unknown> => {
     if (server.world.db.open === false) throw new Error("emulator closed");
-    const onWire = new BinaryReader(data).tgReadObject() as Api.AnyRequest;
+    let onWire: Api.AnyRequest;
+    try {
+      onWire = new BinaryReader(data).tgReadObject() as Api.AnyRequest;
+    } catch (e) {
+      // What getBytes() wrote does not parse back: on the wire this request would be garbage.
+      throw new Error(`emulator: ${request.className} is malformed on the wire (${(e as Error).message})`);
+    }
     let result: unknown;
     try {
       result = await server.handle(account.name, dcId, onWire);

@@ -142,6 +142,25 @@ describe("reading history through GramJS", () => {
     const peer = await peerOf(client, "source_chan");
     const bad = new Api.messages.SendMultiMedia({ peer, multiMedia: [new Api.InputSingleMedia({ message: "x" } as never)] });
     await expect(client.invoke(bad)).rejects.toThrow(/media/);
+    // A flagged field left out passes getBytes() but does not parse back, as a server would see it.
+    await expect(client.invoke(new Api.account.InitTakeoutSession({ files: true }))).rejects.toThrow(/malformed on the wire/);
     expect(emu.requestCount("messages.SendMultiMedia")).toBe(0);
+  });
+
+  it("answers takeout-wrapped requests and channels.GetParticipant", async () => {
+    const w = smallWorld();
+    emu = w.emu;
+    emu.addPost(w.src.id, { text: "x" });
+    const client = emu.client("bob");
+    const peer = await peerOf(client, "source_chan");
+    const t = await client.invoke(new Api.account.InitTakeoutSession({ messageChannels: true, files: true, fileMaxSize: bigInt(1 << 30) }));
+    const inner = new Api.messages.GetHistory({ peer, offsetId: 0, offsetDate: 0, addOffset: 0, limit: 10, maxId: 0, minId: 0, hash: bigInt(0) });
+    const r = (await client.invoke(new Api.InvokeWithTakeout({ takeoutId: t.id, query: inner }))) as Api.messages.ChannelMessages;
+    expect(r.messages.map((m) => m.id)).toEqual([2, 1]);
+    const p = await client.invoke(new Api.channels.GetParticipant({ channel: peer, participant: new Api.InputPeerSelf() }));
+    expect(p.participant).toBeInstanceOf(Api.ChannelParticipant);
+    const alice = emu.client("alice");
+    const ap = await alice.invoke(new Api.channels.GetParticipant({ channel: await peerOf(alice, "source_chan"), participant: new Api.InputPeerSelf() }));
+    expect(ap.participant).toBeInstanceOf(Api.ChannelParticipantCreator);
   });
 });
