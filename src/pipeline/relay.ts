@@ -4,7 +4,7 @@
  */
 import {
   asyncScheduler, concat, concatMap, catchError, defer, EMPTY, filter, finalize, ignoreElements, map,
-  Observable, of, ReplaySubject, Subject, take, takeUntil, tap, throwError, throwIfEmpty,
+  Observable, of, ReplaySubject, Subject, take, takeUntil, throwError, throwIfEmpty,
   type SchedulerLike,
 } from "rxjs";
 import { batchBytes, batchIds, batchOf, MAX_ALBUM_SIZE, type Batch } from "../model/batch.js";
@@ -77,11 +77,44 @@ interface InFlight {
   /** Its place in the window of batches in flight. */
   readonly place: BudgetPermit;
   loaded: Loaded;
+  /** Its post ids, and its downloaded bytes. */
+  readonly ids: readonly number[];
+  bytes: number;
   /** The download failed with SkipPost or Transient: sinks that need bytes record it. */
   error?: unknown;
 }
 
 const DEFAULT_BUDGET = 64 * 2 ** 20;
+
+/**
+ * The first Delivery of `deliver$`, handed to `onSent`, then complete: one operator instead of
+ * take(1) + throwIfEmpty + tap + ignoreElements, as this runs once per batch and target.
+ */
+function firstDelivery(
+  deliver$: Observable<Delivery>, batch: Batch, target: string, onSent: (d: Delivery) => void,
+): Observable<never> {
+  return new Observable<never>((subscriber) => {
+    let got = false;
+    const sub = deliver$.subscribe({
+      next: (d) => {
+        if (got) return;
+        got = true;
+        try {
+          onSent(d);
+        } catch (err) {
+          subscriber.error(err);
+          return;
+        }
+        subscriber.complete();
+      },
+      error: (err) => subscriber.error(err),
+      complete: () => {
+        if (!got) subscriber.error(new Transient(`delivery of batch ${batch.seq} to ${target} gave nothing`, "empty delivery"));
+      },
+    });
+    return sub;
+  });
+}
 
 /** A Loaded without bytes, for targets that send by reference. */
 export function withoutBytes(batch: Batch): Loaded {
@@ -129,29 +162,39 @@ export function relay(options: RelayOptions): Observable<RelayEvent> {
     let seq = options.seqBase ?? 0;
     let stopping = false;
 
-    const emit = (e: EventBody) => subscriber.next({ account, ...e, totals: { ...t } } as RelayEvent);
+    // A literal, not a spread: this runs several times per post.
+    const snapshot = (): RelayTotals => ({
+      read: t.read, batches: t.batches, settled: t.settled, sent: t.sent, skipped: t.skipped, failed: t.failed,
+      bytesDownloaded: t.bytesDownloaded, bytesSent: t.bytesSent, floodWaits: t.floodWaits,
+      floodWaitSeconds: t.floodWaitSeconds,
+    });
+    const emit = (e: EventBody) => {
+      const event = e as Mutable<RelayEvent> & { account?: string };
+      if (event.account === undefined) event.account = account;
+      event.totals = snapshot();
+      subscriber.next(event as RelayEvent);
+    };
 
-    const skipped = (postIds: readonly number[], reason: string, extra: { target?: string; seq?: number } = {}) => {
+    const skipped = (postIds: readonly number[], reason: string, target?: string, batchSeq?: number) => {
       t.skipped += postIds.length;
-      emit({ type: "skipped", postIds, reason, ...extra });
+      const e: Mutable<EventBody & { type: "skipped" }> = { type: "skipped", postIds, reason };
+      if (target !== undefined) e.target = target;
+      if (batchSeq !== undefined) e.seq = batchSeq;
+      emit(e);
     };
 
     /** SkipPost and Transient are the batch's problem (recorded, the run goes on); the rest end the run. */
-    const recordProblem = (err: unknown, batch: Batch, targets: readonly string[]): Observable<never> => {
-      const ids = batchIds(batch);
+    const recordProblem = (err: unknown, item: InFlight, target: string): Observable<never> => {
+      const { ids, batch } = item;
       if (err instanceof SkipPost) {
-        for (const target of targets) {
-          journal.fail(target, ids, err.reason);
-          skipped(ids, err.reason, { target, seq: batch.seq });
-        }
+        journal.fail(target, ids, err.reason);
+        skipped(ids, err.reason, target, batch.seq);
         return EMPTY;
       }
       if (err instanceof Transient) {
-        for (const target of targets) {
-          journal.fail(target, ids, err.reason);
-          t.failed += ids.length;
-          emit({ type: "failed", seq: batch.seq, postIds: ids, reason: err.reason, target });
-        }
+        journal.fail(target, ids, err.reason);
+        t.failed += ids.length;
+        emit({ type: "failed", seq: batch.seq, postIds: ids, reason: err.reason, target });
         return EMPTY;
       }
       return throwError(() => err);
@@ -160,7 +203,9 @@ export function relay(options: RelayOptions): Observable<RelayEvent> {
     const keep = (post: Post): boolean => {
       t.read++;
       emit({ type: "read", postId: post.id });
-      if (sinks.every((s) => journal.isDelivered(s.target, post.id))) {
+      let everywhere = true;
+      for (const s of sinks) if (!journal.isDelivered(s.target, post.id)) { everywhere = false; break; }
+      if (everywhere) {
         t.settled++;
         skipped([post.id], "already delivered");
         consumed$.next(1);
@@ -189,99 +234,115 @@ export function relay(options: RelayOptions): Observable<RelayEvent> {
       return options.transform ? options.transform(candidate) : candidate;
     };
 
+    /** Downloaded (or not needed): count it, tell it. */
+    const loadedIn = (item: InFlight, loaded: Loaded): InFlight => {
+      item.loaded = loaded;
+      let bytes = 0;
+      for (const f of loaded.files) bytes += f.size;
+      item.bytes = bytes;
+      t.bytesDownloaded += bytes;
+      emit({ type: "downloaded", seq: item.batch.seq, postIds: item.ids, bytes });
+      return item;
+    };
+
+    const download = (batch: Batch, needs: boolean, place: BudgetPermit, permit: BudgetPermit): Observable<InFlight> => {
+      const item: InFlight = { batch, ids: batchIds(batch), permit, place, loaded: withoutBytes(batch), bytes: 0 };
+      held.add(item);
+      if (!needs) return of(loadedIn(item, item.loaded));
+      return source.download(batch).pipe(
+        take(1),
+        throwIfEmpty(() => new Transient(`download of batch ${batch.seq} gave nothing`, "empty download")),
+        map((loaded) => loadedIn(item, loaded)),
+        catchError((err: unknown) => {
+          if (!(err instanceof SkipPost || err instanceof Transient)) return throwError(() => err);
+          item.error = err;
+          return of(item);
+        }),
+      );
+    };
+
     const load = (batch: Batch): Observable<InFlight> =>
       defer(() => {
         consumed$.next(batch.posts.length);
         // After a graceful stop nothing new starts; what started before is sent.
         if (stopping) return EMPTY;
         t.batches++;
-        const needs = sinks.some((s) => s.needsBytes(batch));
-        return window.take(1).pipe(
-          concatMap((place) => budget.take(needs ? batchBytes(batch) : 0).pipe(map((permit) => ({ place, permit })))),
-          concatMap(({ place, permit }) => {
-            const item: InFlight = { batch, permit, place, loaded: withoutBytes(batch) };
-            held.add(item);
-            const download$ = needs ? source.download(batch) : of(item.loaded);
-            return download$.pipe(
-              take(1),
-              throwIfEmpty(() => new Transient(`download of batch ${batch.seq} gave nothing`, "empty download")),
-              map((loaded) => {
-                item.loaded = loaded;
-                const bytes = loaded.files.reduce((n, f) => n + f.size, 0);
-                t.bytesDownloaded += bytes;
-                emit({ type: "downloaded", seq: batch.seq, postIds: batchIds(batch), bytes });
-                return item;
-              }),
-              catchError((err: unknown) => {
-                if (!(err instanceof SkipPost || err instanceof Transient)) return throwError(() => err);
-                item.error = err;
-                return of(item);
-              }),
-            );
-          }),
+        let needs = false;
+        for (const s of sinks) if (s.needsBytes(batch)) { needs = true; break; }
+        const bytes = needs ? batchBytes(batch) : 0;
+        // Fast path: a place in the window and the bytes are free now.
+        const place = window.tryTake(1);
+        const permit = place && budget.tryTake(bytes);
+        if (place && permit) return download(batch, needs, place, permit);
+        return (place ? of(place) : window.take(1)).pipe(
+          concatMap((p) => budget.take(bytes).pipe(concatMap((b) => download(batch, needs, p, b)))),
         );
       });
 
-    const deliverTo = (sink: Sink, item: InFlight): Observable<never> =>
-      defer(() => {
-        const { batch, loaded } = item;
-        const needs = sink.needsBytes(batch);
-        if (item.error !== undefined && needs) return recordProblem(item.error, batch, [sink.target]);
-        if (batch.posts.every((p) => journal.isDelivered(sink.target, p.id))) {
-          skipped(batchIds(batch), "already delivered", { target: sink.target, seq: batch.seq });
-          return EMPTY;
-        }
-        journal.begin(sink.target, batch, account);
-        const ctx: DeliverContext = {
-          jobId: journal.jobId,
-          replyTarget: (id) => journal.targetIdOf(sink.target, id),
-          account,
-        };
-        return defer(() => sink.deliver(loaded, ctx)).pipe(
-          retryOnFloodWait<Delivery>({
-            ...retry,
-            onWait: (e, attempt) => {
-              t.floodWaits++;
-              t.floodWaitSeconds += e.seconds;
-              emit({
-                type: "flood-wait", account: e.account || account, method: e.method, seconds: e.seconds,
-                until: scheduler.now() + e.seconds * 1000, attempt, seq: batch.seq, target: sink.target,
-              });
-            },
-          }),
-          take(1),
-          throwIfEmpty(() => new Transient(`delivery of batch ${batch.seq} to ${sink.target} gave nothing`, "empty delivery")),
-          tap((delivery) => {
-            journal.commit(batch, delivery, account);
-            const left = delivery.skipped ?? [];
-            const bytes = needs ? loaded.files.reduce((n, f) => n + f.size, 0) : 0;
-            t.sent += batch.posts.length - left.length;
-            t.bytesSent += bytes;
-            emit({
-              type: "sent", seq: batch.seq, target: sink.target, postIds: batchIds(batch),
-              strategy: delivery.strategy, ids: delivery.ids, duplicate: delivery.duplicate ?? false,
-              bytes, warnings: delivery.warnings ?? [],
-            });
-            for (const s of left) skipped([s.postId], s.reason, { target: sink.target, seq: batch.seq });
-          }),
-          ignoreElements(),
-          catchError((err: unknown) => recordProblem(err, batch, [sink.target])),
-        );
+    /** Per sink: the flood-wait retry, built once (sends to one sink are serial, so `current` is the batch). */
+    const senders = sinks.map((sink) => {
+      let current: Batch | undefined;
+      const retrying = retryOnFloodWait<Delivery>({
+        ...retry,
+        onWait: (e, attempt) => {
+          t.floodWaits++;
+          t.floodWaitSeconds += e.seconds;
+          emit({
+            type: "flood-wait", account: e.account || account, method: e.method, seconds: e.seconds,
+            until: scheduler.now() + e.seconds * 1000, attempt, seq: current?.seq ?? -1, target: sink.target,
+          });
+        },
       });
+      const ctx: DeliverContext = {
+        jobId: journal.jobId,
+        replyTarget: (id) => journal.targetIdOf(sink.target, id),
+        account,
+      };
+      const sent = (item: InFlight, delivery: Delivery, needs: boolean) => {
+        const { batch } = item;
+        journal.commit(batch, delivery, account);
+        const left = delivery.skipped ?? [];
+        const bytes = needs ? item.bytes : 0;
+        t.sent += batch.posts.length - left.length;
+        t.bytesSent += bytes;
+        emit({
+          type: "sent", seq: batch.seq, target: sink.target, postIds: item.ids,
+          strategy: delivery.strategy, ids: delivery.ids, duplicate: delivery.duplicate ?? false,
+          bytes, warnings: delivery.warnings ?? [],
+        });
+        for (const l of left) skipped([l.postId], l.reason, sink.target, batch.seq);
+      };
+      return (item: InFlight): Observable<never> =>
+        defer(() => {
+          const { batch, loaded } = item;
+          const needs = sink.needsBytes(batch);
+          if (item.error !== undefined && needs) return recordProblem(item.error, item, sink.target);
+          let all = true;
+          for (const p of batch.posts) if (!journal.isDelivered(sink.target, p.id)) { all = false; break; }
+          if (all) {
+            skipped(item.ids, "already delivered", sink.target, batch.seq);
+            return EMPTY;
+          }
+          journal.begin(sink.target, batch, account);
+          current = batch;
+          return firstDelivery(defer(() => sink.deliver(loaded, ctx)).pipe(retrying), batch, sink.target, (d) => sent(item, d, needs)).pipe(
+            catchError((err: unknown) => recordProblem(err, item, sink.target)),
+          );
+        });
+    });
 
     const deliver = (item: InFlight): Observable<never> => {
       const { batch } = item;
-      const turnstile$ = options.beforeSend
-        ? defer(() => options.beforeSend!(batch)).pipe(take(1), ignoreElements())
-        : EMPTY;
       const settle$ = defer(() => {
         t.settled += batch.posts.length;
         options.afterSend?.(batch);
         return EMPTY;
       });
-      return concat(turnstile$, ...sinks.map((sink) => deliverTo(sink, item)), settle$).pipe(
-        finalize(() => release(item)),
-      );
+      const parts: Array<Observable<never>> = [];
+      if (options.beforeSend) parts.push(defer(() => options.beforeSend!(batch)).pipe(take(1), ignoreElements()));
+      for (const send of senders) parts.push(send(item));
+      parts.push(settle$);
+      return concat(...parts).pipe(finalize(() => release(item)));
     };
 
     const release = (item: InFlight) => {
