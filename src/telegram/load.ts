@@ -64,6 +64,8 @@ export function loadBatch(ctx: AccountContext, chat: ChatInfo, batch: Batch, fet
     const abort = new AbortController();
     setMaxListeners(0, abort.signal);
     const files: LoadedFile[] = [];
+    // Set once the Loaded is emitted: from then on its release() owns the files.
+    let emitted = false;
     const paths: string[] = [];
     const release = async () => {
       await Promise.all(paths.splice(0).map((p) => rm(p, { force: true })));
@@ -109,6 +111,7 @@ export function loadBatch(ctx: AccountContext, chat: ChatInfo, batch: Batch, fet
         const order = new Map(batch.posts.map((p, i) => [p.id, i]));
         files.sort((a, b) => order.get(a.postId)! - order.get(b.postId)!);
         const memoryBytes = files.reduce((n, f) => n + (f.data.kind === "memory" ? f.data.bytes.length : 0) + (f.thumb?.length ?? 0), 0);
+        emitted = true;
         subscriber.next({ batch, files, memoryBytes, release });
         subscriber.complete();
       },
@@ -122,7 +125,7 @@ export function loadBatch(ctx: AccountContext, chat: ChatInfo, batch: Batch, fet
       },
     );
     return () => {
-      if (!abort.signal.aborted && !subscriber.closed) {
+      if (!abort.signal.aborted && !emitted) {
         abort.abort(new Error("download unsubscribed"));
         void release();
       }
