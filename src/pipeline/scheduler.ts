@@ -13,8 +13,8 @@
  *   ready. A post is always sent by the account that read it (media references are per account).
  */
 import {
-  asyncScheduler, catchError, concat, concatMap, defer, map, Observable, of, retry, Subject, take, throwError,
-  timer, type SchedulerLike, type Subscription,
+  asyncScheduler, catchError, concat, concatMap, defer, EMPTY, map, Observable, of, retry, Subject, take, tap,
+  throwError, timer, type SchedulerLike, type Subscription,
 } from "rxjs";
 import { AccountDead, FloodWait, type IdRange, type Post } from "../model/index.js";
 import { ByteBudget } from "../operators/byteBudget.js";
@@ -54,6 +54,11 @@ export interface ScheduleOptions {
   readonly scheduler?: SchedulerLike;
   /** Bytes downloaded-not-sent allowed per account (default 64 MiB): one ByteBudget per account. */
   readonly budgetBytesPerAccount?: number;
+  /**
+   * Strict order: chunks one account may hold at once, started only while its others all wait for their
+   * turn (default 3). The per-account byte budget is split between them. Relaxed order: always 1.
+   */
+  readonly chunksPerAccount?: number;
   /** Only these source post ids (e.g. `tgrelay retry`): other posts are passed over. */
   readonly onlyIds?: ReadonlySet<number>;
   readonly relay?: ChunkRelayOptions;
@@ -216,6 +221,7 @@ export function gatedSink(sink: Sink, gate: AccountGate): Sink {
   return {
     target: sink.target,
     needsBytes: (batch) => sink.needsBytes(batch),
+    ...(sink.awaitsTurn ? { awaitsTurn: true } : {}),
     deliver: (loaded, ctx) =>
       gate.open$().pipe(
         concatMap(() => sink.deliver(loaded, ctx)),
@@ -228,23 +234,48 @@ export function gatedSink(sink: Sink, gate: AccountGate): Sink {
 // ---------------------------------------------------------------------------------------------------------
 // The scheduler.
 
+/** One relay run: a chunk on an account. */
+interface Run {
+  readonly chunk: Chunk;
+  sub?: Subscription;
+  /** Totals of the run so far. */
+  totals: RelayTotals;
+  /** Sends of this run waiting for the chunk's turn (strict): the run has nothing else to do. */
+  parked: number;
+}
+
 interface AccountState {
   readonly account: Account;
   readonly gate: AccountGate;
   readonly source: Source;
   readonly sinks: readonly Sink[];
-  readonly budget: ByteBudget;
   dead: boolean;
-  /** The chunk it runs, if any. */
-  chunk?: Chunk;
-  run?: Subscription;
-  /** Totals of its current run. */
-  current: RelayTotals;
+  /** Runs by chunk index. */
+  readonly runs: Map<number, Run>;
+}
+
+/**
+ * The sink of one run in strict order: a sink that `awaitsTurn` uploads first and waits for the turn just
+ * before posting; for any other sink the turn is awaited before deliver().
+ */
+function turnSink(sink: Sink, turn: () => Observable<unknown>): Sink {
+  return {
+    target: sink.target,
+    needsBytes: (batch) => sink.needsBytes(batch),
+    ...(sink.awaitsTurn ? { awaitsTurn: true } : {}),
+    deliver: (loaded, ctx) =>
+      sink.awaitsTurn
+        ? sink.deliver(loaded, { ...ctx, turn: turn() })
+        : concat(turn().pipe(take(1), concatMap(() => EMPTY)), defer(() => sink.deliver(loaded, ctx))),
+  };
 }
 
 /**
  * Run a job on many accounts: chunks from a shared queue, one relay per chunk, strict or relaxed order.
  * Cold: one subscription = one run; unsubscribing cancels every account's run.
+ *
+ * In strict order an account whose every run waits for its turn (all it could do before posting is done)
+ * starts another chunk, up to `chunksPerAccount`, so no account idles while the turn is elsewhere.
  *
  * @param options accounts, journal, range (with toId), chunkSize, order, stop$, scheduler, relay options
  * @returns the job's events; ends with `{ type: "done", stopped }`, errors when every account is dead, or
@@ -255,11 +286,14 @@ export function schedule(options: ScheduleOptions): Observable<ScheduleEvent> {
     const scheduler = options.scheduler ?? asyncScheduler;
     const strict = (options.order ?? "strict") === "strict";
     const chunkSize = options.chunkSize ?? 100;
+    const lookahead = strict ? Math.max(1, options.chunksPerAccount ?? 3) : 1;
+    const budgetPerRun = Math.max(1, Math.floor((options.budgetBytesPerAccount ?? 64 * 2 ** 20) / lookahead));
     const chunks = planChunks(options.range, chunkSize);
     const first = chunks[0]?.range.fromId ?? 1;
     const turnstile = new Turnstile(0);
     const stop$ = new Subject<void>();
     let stopping = false;
+    let ended = false;
     let base: RelayTotals = ZERO_TOTALS;
     const pending: Chunk[] = [...chunks];
     const teardown: Subscription[] = [];
@@ -267,47 +301,65 @@ export function schedule(options: ScheduleOptions): Observable<ScheduleEvent> {
     const states: AccountState[] = options.accounts.map((account) => {
       const gate = new AccountGate(account.name, scheduler);
       return {
-        account, gate, dead: false, current: ZERO_TOTALS,
+        account, gate, dead: false, runs: new Map(),
         source: albumAlignedSource(gatedSource(account.source, gate)),
         sinks: account.sinks.map((s) => gatedSink(s, gate)),
-        budget: new ByteBudget(options.budgetBytesPerAccount ?? 64 * 2 ** 20),
       };
     });
     const byName = new Map(states.map((s) => [s.account.name, s]));
 
     // Chunks holding a send begun and not committed go to the account that began it (same random ids).
     const affinity = new Map<number, string>();
-    const flying = (options.journal as { inFlight?: () => ReadonlyArray<{ postId: number; account: string }> }).inFlight?.() ?? [];
+    type Flying = { postId: number; account: string; target: string; seq: number };
+    const flying = (options.journal as { inFlight?: () => readonly Flying[] }).inFlight?.() ?? [];
+    // A batch's rows share (target, account, seq); it belongs to the chunk of its first post.
+    const firstOfBatch = new Map<string, Flying>();
     for (const f of flying) {
+      const k = `${f.target}\u0000${f.account}\u0000${f.seq}`;
+      const seen = firstOfBatch.get(k);
+      if (seen === undefined || f.postId < seen.postId) firstOfBatch.set(k, f);
+    }
+    for (const f of [...firstOfBatch.values()].sort((a, b) => a.postId - b.postId)) {
       const c = chunks.find((k) => f.postId >= k.range.fromId && f.postId <= k.range.toId);
       if (c !== undefined && byName.has(f.account) && !affinity.has(c.index)) affinity.set(c.index, f.account);
     }
 
-    const totals = (): RelayTotals => states.reduce((t, s) => addTotals(t, s.current), base);
-    const emit = (e: ScheduleEvent): void => subscriber.next(e);
+    const allRuns = (): Array<[AccountState, Run]> => states.flatMap((s) => [...s.runs.values()].map((r) => [s, r] as [AccountState, Run]));
+    const totals = (): RelayTotals => allRuns().reduce((t, [, r]) => addTotals(t, r.totals), base);
+    const emit = (e: ScheduleEvent): void => {
+      if (!ended) subscriber.next(e);
+    };
+    const chunkEvent = (phase: ChunkEvent["phase"], s: AccountState, c: Chunk): void =>
+      emit({ type: "chunk", phase, account: s.account.name, chunk: c.index, range: c.range, totals: totals() });
     const eligible = (s: AccountState, c: Chunk): boolean => {
       const a = affinity.get(c.index);
       return a === undefined || a === s.account.name || byName.get(a)!.dead;
     };
-    const busy = (): AccountState[] => states.filter((s) => s.chunk !== undefined);
+    const canTake = (s: AccountState): boolean => {
+      if (s.dead || s.gate.cooling) return false;
+      if (s.runs.size === 0) return true;
+      return s.runs.size < lookahead && [...s.runs.values()].every((r) => r.parked > 0);
+    };
 
     const finishIfDone = (): void => {
-      if (busy().length > 0) return;
+      if (ended || allRuns().length > 0) return;
       if (pending.length === 0 || stopping) {
         emit({ type: "done", account: "", stopped: pending.length > 0, totals: totals() });
+        ended = true;
         subscriber.complete();
         return;
       }
-      if (states.every((s) => s.dead)) subscriber.error(new AccountDead("*", "every account of the job is unusable"));
+      if (states.every((s) => s.dead)) {
+        ended = true;
+        subscriber.error(new AccountDead("*", "every account of the job is unusable"));
+      }
     };
 
-    const endRun = (s: AccountState): Chunk | undefined => {
-      const c = s.chunk;
-      base = addTotals(base, s.current);
-      s.current = ZERO_TOTALS;
-      delete s.chunk;
-      delete s.run;
-      return c;
+    const endRun = (s: AccountState, r: Run): void => {
+      if (s.runs.get(r.chunk.index) !== r) return;
+      s.runs.delete(r.chunk.index);
+      base = addTotals(base, r.totals);
+      r.sub?.unsubscribe();
     };
 
     const handBack = (c: Chunk): void => {
@@ -315,9 +367,33 @@ export function schedule(options: ScheduleOptions): Observable<ScheduleEvent> {
       pending.sort((a, b) => a.index - b.index);
     };
 
+    const fail = (err: unknown): void => {
+      if (ended) return;
+      ended = true;
+      for (const [s, r] of allRuns()) endRun(s, r);
+      subscriber.error(err);
+    };
+
     const start = (s: AccountState, c: Chunk): void => {
-      s.chunk = c;
-      emit({ type: "chunk", phase: "start", account: s.account.name, chunk: c.index, range: c.range, totals: totals() });
+      const run: Run = { chunk: c, totals: ZERO_TOTALS, parked: 0 };
+      s.runs.set(c.index, run);
+      chunkEvent("start", s, c);
+      // The turn of this chunk; while it is not open, the run counts as parked.
+      const turn = (): Observable<unknown> =>
+        defer(() => {
+          if (turnstile.isOpen(c.index)) return of(undefined);
+          run.parked++;
+          let counted = true;
+          const unpark = () => {
+            if (counted) run.parked--;
+            counted = false;
+          };
+          // Parking may let this account take another chunk: look after the current call returns.
+          const look = scheduler.schedule(() => dispatch());
+          return turnstile.wait(c.index).pipe(
+            tap({ next: unpark, finalize: () => { unpark(); look.unsubscribe(); } }),
+          );
+        });
       const only = options.onlyIds;
       const userFilter = options.relay?.filter;
       const filterPost = only === undefined ? userFilter
@@ -326,101 +402,99 @@ export function schedule(options: ScheduleOptions): Observable<ScheduleEvent> {
         ...options.relay,
         ...(filterPost === undefined ? {} : { filter: filterPost }),
         source: s.source,
-        sinks: s.sinks,
+        sinks: strict ? s.sinks.map((k) => turnSink(k, turn)) : s.sinks,
         journal: options.journal,
         range: c.range,
         stop$,
         scheduler,
-        budget: s.budget,
+        budget: new ByteBudget(budgetPerRun),
         account: s.account.name,
         seqBase: c.range.fromId - first,
-        ...(strict ? { beforeSend: () => turnstile.wait(c.index) } : {}),
       });
-      // A run may end synchronously inside subscribe: keep s.run only while it is the current run.
-      let ended = false;
       const sub = run$.subscribe({
         next: (e) => {
           if (e.type === "done") return;
-          s.current = e.totals;
+          run.totals = e.totals;
           if (e.type === "flood-wait" && e.account === s.account.name) {
             emit({ type: "cooldown", account: e.account, seconds: e.seconds, until: e.until, method: e.method, totals: totals() });
           }
           emit({ ...e, chunk: c.index, totals: totals() } as ScheduleEvent);
         },
         error: (err) => {
-          ended = true;
-          endRun(s);
+          endRun(s, run);
           if (err instanceof AccountDead) {
-            s.dead = true;
+            if (!s.dead) {
+              s.dead = true;
+              emit({ type: "account-dead", account: s.account.name, reason: err.reason, chunk: c.index, totals: totals() });
+            }
             handBack(c);
-            emit({ type: "account-dead", account: s.account.name, reason: err.reason, chunk: c.index, totals: totals() });
-            emit({ type: "chunk", phase: "handed-back", account: s.account.name, chunk: c.index, range: c.range, totals: totals() });
+            chunkEvent("handed-back", s, c);
             dispatch();
           } else if (err instanceof FloodWait && err.scope === "account") {
             // A wait longer than the relay sits out: the chunk goes to another account, this one cools down.
             s.gate.hold(err);
             handBack(c);
             emit({ type: "cooldown", account: s.account.name, seconds: err.seconds, until: s.gate.cooldownUntil, method: err.method, totals: totals() });
-            emit({ type: "chunk", phase: "handed-back", account: s.account.name, chunk: c.index, range: c.range, totals: totals() });
+            chunkEvent("handed-back", s, c);
             wakeAfterCooldown(s);
             dispatch();
           } else {
-            subscriber.error(err);
+            fail(err);
           }
         },
         complete: () => {
-          ended = true;
-          endRun(s);
+          endRun(s, run);
           // A graceful stop may have cut the chunk short: it stays undone (the next run resumes it).
           if (!stopping) {
             turnstile.done(c.index);
-            emit({ type: "chunk", phase: "done", account: s.account.name, chunk: c.index, range: c.range, totals: totals() });
+            chunkEvent("done", s, c);
           }
           if (s.gate.cooling) wakeAfterCooldown(s);
           dispatch();
         },
       });
-      if (!ended) s.run = sub;
+      if (s.runs.get(c.index) === run) run.sub = sub;
+      else sub.unsubscribe();
     };
 
     const wakeAfterCooldown = (s: AccountState): void => {
       teardown.push(s.gate.open$().subscribe({ complete: () => dispatch() }));
     };
 
-    // Preempt an account whose chunk cannot send yet (strict order: nothing of it was sent) so that the
-    // chunk everyone waits for gets an account. Without this, a handed-back chunk could wait forever.
+    // Strict order: the chunk whose turn it is must get an account. If none can take it, preempt the run
+    // of a later chunk that waits for its turn (nothing of it was posted). Without this, a handed-back
+    // chunk could wait forever behind runs that wait for it.
     const preemptFor = (c: Chunk): boolean => {
-      const victims = busy()
-        .filter((s) => !s.gate.cooling && eligible(s, c) && !turnstile.isOpen(s.chunk!.index))
-        .sort((a, b) => b.chunk!.index - a.chunk!.index);
+      const victims = allRuns()
+        .filter(([s, r]) => !s.dead && !s.gate.cooling && eligible(s, c) && !turnstile.isOpen(r.chunk.index))
+        .sort(([, a], [, b]) => b.chunk.index - a.chunk.index);
       const v = victims[0];
       if (v === undefined) return false;
-      const held = v.chunk!;
-      v.run?.unsubscribe();
-      endRun(v);
-      handBack(held);
-      emit({ type: "chunk", phase: "handed-back", account: v.account.name, chunk: held.index, range: held.range, totals: totals() });
+      const [s, r] = v;
+      endRun(s, r);
+      handBack(r.chunk);
+      chunkEvent("handed-back", s, r.chunk);
       return true;
     };
 
     let dispatching = false;
     const dispatch = (): void => {
-      if (dispatching || subscriber.closed) return;
+      if (dispatching || ended) return;
       dispatching = true;
       try {
-        for (let progress = true; progress && !stopping; ) {
+        for (let progress = true; progress && !stopping && !ended; ) {
           progress = false;
           for (const s of states) {
-            if (s.dead || s.chunk !== undefined || s.gate.cooling) continue;
+            if (!canTake(s)) continue;
             const i = pending.findIndex((c) => eligible(s, c));
             if (i < 0) continue;
             const [c] = pending.splice(i, 1);
             start(s, c!);
             progress = true;
           }
-          if (strict && !progress && pending[0]?.index === turnstile.current) {
-            const blocker = pending[0]!;
-            const free = states.some((s) => !s.dead && s.chunk === undefined && eligible(s, blocker));
+          const blocker = pending[0];
+          if (strict && !progress && blocker !== undefined && blocker.index === turnstile.current) {
+            const free = states.some((s) => canTake(s) && eligible(s, blocker));
             if (!free && preemptFor(blocker)) progress = true;
           }
         }
@@ -433,12 +507,11 @@ export function schedule(options: ScheduleOptions): Observable<ScheduleEvent> {
     if (options.stop$ !== undefined) {
       teardown.push(options.stop$.pipe(take(1)).subscribe(() => {
         stopping = true;
-        // Chunks that may not send yet have sent nothing: cancel them; the others finish their batch.
-        for (const s of busy()) {
-          if (strict && !turnstile.isOpen(s.chunk!.index)) {
-            s.run?.unsubscribe();
-            const c = endRun(s)!;
-            handBack(c);
+        // Runs whose chunk may not post yet have posted nothing: cancel them; the others finish their batch.
+        for (const [s, r] of allRuns()) {
+          if (strict && !turnstile.isOpen(r.chunk.index)) {
+            endRun(s, r);
+            handBack(r.chunk);
           }
         }
         stop$.next();
@@ -449,7 +522,8 @@ export function schedule(options: ScheduleOptions): Observable<ScheduleEvent> {
     dispatch();
 
     return () => {
-      for (const s of states) s.run?.unsubscribe();
+      ended = true;
+      for (const [s, r] of allRuns()) endRun(s, r);
       for (const t of teardown) t.unsubscribe();
     };
   });

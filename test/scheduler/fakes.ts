@@ -1,6 +1,6 @@
 // Fake Sources and Sinks for scheduler tests: a channel, accounts that read it with latency, targets that
 // record what was sent by whom, with Telegram's per-account random-id duplicate detection.
-import { defer, Observable, of, throwError, timer, concatMap, map } from "rxjs";
+import { concatMap, defer, map, Observable, of, take, throwError, timer } from "rxjs";
 import { AccountDead, FloodWait, inRange, type Batch, type Loaded, type Post } from "../../src/model/index.js";
 import type { DeliverContext, Delivery, Sink, Source } from "../../src/ports.js";
 
@@ -150,11 +150,13 @@ export class FakeWorld {
     };
   }
 
-  sink(target: string, account: string, needsBytes = true): Sink {
+  /** A target through `account`; with `awaitsTurn` it "uploads" (a latency) before waiting for ctx.turn. */
+  sink(target: string, account: string, needsBytes = true, awaitsTurn = false): Sink {
     const world = this;
     if (!this.targets.has(target)) this.targets.set(target, []);
     return {
       target,
+      ...(awaitsTurn ? { awaitsTurn: true } : {}),
       needsBytes: (b) => needsBytes && b.posts.some((p) => p.media !== undefined),
       deliver(loaded: Loaded, ctx: DeliverContext): Observable<Delivery> {
         return defer(() => {
@@ -165,6 +167,9 @@ export class FakeWorld {
               return throwError(() => new Error(`post ${p.id} read by ${reader} sent by ${ctx.account}`));
             }
           }
+          if (awaitsTurn && ctx.turn === undefined) return throwError(() => new Error("no turn given"));
+          const upload$ = awaitsTurn ? timer(world.lat()).pipe(concatMap(() => ctx.turn!), take(1)) : of(0);
+          return upload$.pipe(concatMap(() => {
           const err = world.request(account, "send");
           if (err !== undefined) return throwError(() => err);
           return timer(world.lat()).pipe(
@@ -195,6 +200,7 @@ export class FakeWorld {
               return of<Delivery>({ target, strategy: "copy", ids, ...(duplicate ? { duplicate } : {}) });
             }),
           );
+          }));
         });
       },
     };
