@@ -21,7 +21,8 @@ interface Slot<R> {
  * ```
  * source:  abc|                a -> -----A|   b -> B|   c -> -----C|
  *          > orderedMergeMap(x => inner[x], 2)
- * result:  -----(AB)-(C|)      c starts at frame 5, when a and b are out and free their slots
+ * result:  -----AB----C|       c starts at frame 6, when a and b are out and free their slots
+ *                              (plain mergeMap: -B---A-C|)
  * ```
  *
  * A slot is taken when an inner is subscribed and freed only when the inner has completed AND its values

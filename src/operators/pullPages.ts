@@ -22,9 +22,9 @@ export interface PullPagesOptions {
  *
  * ```
  * pages (on each demand):   -(ab|)   then   -(cd|)
- * consumed$:                ----1-1--1-1
+ * consumed$:                ---1-1
  *          > pullPages(read, consumed$, { lowWater: 0 })
- * result:  -(ab)--(cd)---|      the 2nd page is asked for only when a and b are consumed
+ * result:  -(ab)-(cd|)          the 2nd page is asked for at frame 5, when a and b are consumed
  * ```
  *
  * `read(demand$)` must return a cold Observable that reads one more page on each `demand$` value and
