@@ -20,8 +20,10 @@ export function generatedSlice(gen: GeneratedContent, offset: number, length: nu
   // Word-aligned fill: word i covers bytes [4i, 4i+4).
   const firstWord = Math.floor(offset / 4);
   const lastWord = Math.floor((end - 1) / 4);
-  const words = Buffer.allocUnsafe((lastWord - firstWord + 1) * 4);
-  for (let w = firstWord, j = 0; w <= lastWord; w++, j += 4) words.writeUInt32LE(hash32(gen.seed, w), j);
+  // Words are little-endian (as on every machine Node runs on here), written through a typed array for speed.
+  const u32 = new Uint32Array(lastWord - firstWord + 1);
+  for (let w = firstWord, j = 0; w <= lastWord; w++, j++) u32[j] = hash32(gen.seed, w);
+  const words = Buffer.from(u32.buffer, u32.byteOffset, u32.byteLength);
   words.copy(out, 0, offset - firstWord * 4, offset - firstWord * 4 + out.length);
   if (gen.header !== undefined) {
     const header = Buffer.from(gen.header, "base64");

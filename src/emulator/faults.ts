@@ -107,12 +107,15 @@ export class FaultState implements Faults {
     }
   }
 
-  /** Move `bytes` through the account's pipe: resolves when they would have arrived at its bandwidth. */
-  async transfer(account: string, bytes: number): Promise<void> {
+  /**
+   * Move `bytes` through the account's pipe for a request that arrived at `arrivedAt` (ms): resolves when they
+   * would have arrived at its bandwidth. The server's own work overlaps the transfer time, as on a network.
+   */
+  async transfer(account: string, bytes: number, arrivedAt = Date.now()): Promise<void> {
     const pipe = this.pipes.get(account);
     if (pipe === undefined || bytes === 0) return;
     const now = Date.now();
-    const start = Math.max(now, pipe.freeAt);
+    const start = Math.max(arrivedAt, pipe.freeAt);
     pipe.freeAt = start + (bytes / pipe.bps) * 1000;
     const wait = pipe.freeAt - now;
     if (wait > 0) await sleep(wait);

@@ -65,8 +65,10 @@ export interface DocumentRec {
 export interface FileRec {
   readonly id: string;
   readonly size: number;
-  /** Generated content (nothing stored); absent when the bytes are stored as chunks. */
+  /** Generated content (nothing stored); absent when the bytes are stored. */
   readonly gen?: { seed: number; header?: string };
+  /** Stored as the upload parts it was assembled from (all of partSize but the last); else as 1 MiB chunks. */
+  readonly parts?: { account: string; uploadId: string; partSize: number };
 }
 
 export interface PollRec {

@@ -31,6 +31,20 @@ export function storedFile(world: World, bytes: Buffer): FileRec {
 export function readFile(world: World, f: FileRec, offset: number, limit: number): Buffer {
   if (f.gen !== undefined) return generatedSlice({ seed: f.gen.seed, size: f.size, header: f.gen.header }, offset, limit);
   const end = Math.min(f.size, offset + limit);
+  if (f.parts !== undefined) {
+    const { account, uploadId, partSize } = f.parts;
+    const out: Buffer[] = [];
+    for (let pos = offset; pos < end; ) {
+      const idx = Math.floor(pos / partSize);
+      const part = world.part(account, uploadId, idx);
+      const from = pos - idx * partSize;
+      const take = Math.min(part.length - from, end - pos);
+      if (take <= 0) break;
+      out.push(part.subarray(from, from + take));
+      pos += take;
+    }
+    return out.length === 1 ? out[0]! : Buffer.concat(out);
+  }
   const out: Buffer[] = [];
   for (let pos = offset; pos < end; ) {
     const idx = Math.floor(pos / CHUNK);
@@ -76,33 +90,15 @@ export function uploadedFile(world: World, account: string, input: { id: { toStr
       const last = i === input.parts - 1;
       if (last ? p.size > partSize : p.size !== partSize || 524288 % partSize !== 0) fail("FILE_PART_SIZE_INVALID");
     }
-    const f: FileRec = { id: newId(world, "file"), size: 0 };
-    const md5 = createHash("md5");
-    let size = 0;
-    let buf = Buffer.allocUnsafe(CHUNK);
-    let fill = 0;
-    let idx = 0;
-    for (let i = 0; i < input.parts; i++) {
-      const data = world.part(account, key, i);
-      md5.update(data);
-      size += data.length;
-      for (let off = 0; off < data.length; ) {
-        const take = Math.min(CHUNK - fill, data.length - off);
-        data.copy(buf, fill, off, off + take);
-        fill += take;
-        off += take;
-        if (fill === CHUNK) {
-          world.putChunk(f.id, idx++, buf);
-          buf = Buffer.allocUnsafe(CHUNK);
-          fill = 0;
-        }
-      }
+    // The parts become the file's storage: no copy, so an upload costs its size once in the world file.
+    const size = parts.reduce((n, p) => n + p.size, 0);
+    if (!big && input.md5Checksum) {
+      const md5 = createHash("md5");
+      for (let i = 0; i < input.parts; i++) md5.update(world.part(account, key, i));
+      if (md5.digest("hex") !== input.md5Checksum) fail("MD5_CHECKSUM_INVALID");
     }
-    if (fill > 0) world.putChunk(f.id, idx, buf.subarray(0, fill));
-    if (!big && input.md5Checksum && input.md5Checksum !== md5.digest("hex")) fail("MD5_CHECKSUM_INVALID");
-    const rec: FileRec = { ...f, size };
+    const rec: FileRec = { id: newId(world, "file"), size, parts: { account, uploadId: key, partSize } };
     world.putFile(rec);
-    world.dropParts(account, key);
     world.putUploaded(account, key, rec.id);
     return rec;
   });

@@ -41,6 +41,7 @@ function locate(srv: Server, call: Call, loc: Api.TypeInputFileLocation): { file
 }
 
 const getFile: Method = async (srv, call, req: Api.upload.GetFile) => {
+  const arrivedAt = Date.now();
   const offset = req.offset.toJSNumber();
   const limit = req.limit;
   const unit = req.precise ? KB : 4 * KB;
@@ -51,7 +52,7 @@ const getFile: Method = async (srv, call, req: Api.upload.GetFile) => {
   if (where.dc !== call.dcId) fail(`FILE_MIGRATE_${where.dc}`, 303);
   where.check();
   const bytes = readFile(srv.world, where.file, offset, limit);
-  await srv.faults.transfer(call.account.name, bytes.length);
+  await srv.faults.transfer(call.account.name, bytes.length, arrivedAt);
   return new Api.upload.File({ type: where.photo ? new Api.storage.FileJpeg() : new Api.storage.FilePartial(), mtime: 0, bytes });
 };
 
