@@ -77,7 +77,18 @@ class EmulatedSender {
   }
 }
 
-/** Build a TelegramClient for `account` whose requests go to `server`. */
+/** The client's socket class: any attempt of GramJS to open a real connection throws. */
+class NoSocket {
+  async connect(): Promise<never> {
+    throw new Error("emulator: a client of the emulator never opens a real connection");
+  }
+  async close(): Promise<void> {}
+}
+
+/**
+ * Build a TelegramClient for `account` whose requests go to `server`. It is connected from the start:
+ * connect() resolves true at once (no update loop, no timers), so adapter code that calls it runs unchanged.
+ */
 export function wireClient(server: Server, account: AccountRec, opts: ClientOptions = {}): TelegramClient {
   const client = new TelegramClient(new StringSession(""), 1, "emulator", {
     floodSleepThreshold: opts.floodSleepThreshold ?? 0,
@@ -85,6 +96,7 @@ export function wireClient(server: Server, account: AccountRec, opts: ClientOpti
     baseLogger: new Logger(LogLevel.NONE),
     autoReconnect: false,
     connectionRetries: 1,
+    networkSocket: NoSocket as never,
   });
   const deliver = async (dcId: number, request: Api.AnyRequest, data: Buffer): Promise<unknown> => {
     if (server.world.db.open === false) throw new Error("emulator closed");
@@ -109,6 +121,10 @@ export function wireClient(server: Server, account: AccountRec, opts: ClientOpti
   const exported = new Map<number, EmulatedSender>();
   const c = client as unknown as { _sender: unknown; _connectedDeferred: { resolve(): void }; getSender(dc?: number): Promise<unknown> };
   c._sender = main;
+  (client as unknown as { connect(): Promise<boolean> }).connect = async () => {
+    if (main.userDisconnected) throw new Error("emulator: this client was disconnected; make a new one with emulator.client()");
+    return true;
+  };
   c._connectedDeferred.resolve();
   c.getSender = async (dc?: number) => {
     if (!dc) return main;

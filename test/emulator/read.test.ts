@@ -163,4 +163,14 @@ describe("reading history through GramJS", () => {
     const ap = await alice.invoke(new Api.channels.GetParticipant({ channel: await peerOf(alice, "source_chan"), participant: new Api.InputPeerSelf() }));
     expect(ap.participant).toBeInstanceOf(Api.ChannelParticipantCreator);
   });
+
+  it("connect() resolves at once without a socket; checkAuthorization works; a destroyed client refuses requests", async () => {
+    const w = smallWorld();
+    emu = w.emu;
+    const client = emu.client("alice");
+    expect(await client.connect()).toBe(true);
+    expect(await client.checkAuthorization()).toBe(true);
+    await client.destroy();
+    await expect(client.getMessages("source_chan", { limit: 1 })).rejects.toThrow(/disconnected/);
+  });
 });
