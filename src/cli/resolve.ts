@@ -104,10 +104,10 @@ class Reader {
 }
 
 /** Settings common to all commands. */
-export function resolveCommon(raw: RawOptions, configPath?: string): CommonSettings {
+export function resolveCommon(raw: RawOptions, configPath?: string, cwd = process.cwd()): CommonSettings {
   const r = new Reader(raw);
   const logFile = r.parse("logFile", "log-file", (v) => {
-    const p = resolve(v);
+    const p = resolve(cwd, v);
     if (!existsSync(dirname(p))) throw new UsageError(`--log-file ${JSON.stringify(v)}: folder ${dirname(p)} does not exist`);
     return p;
   });
@@ -138,10 +138,10 @@ export function defaultSessions(): string {
  * Accounts: with --emulator, names in the emulated world (checked when the world opens); otherwise api id,
  * api hash and one 0600 session file (or TGRELAY_SESSION_NAME) per account, all checked now.
  */
-export function resolveAccounts(raw: RawOptions, env: NodeJS.ProcessEnv, needSessions = true): AccountSettings {
+export function resolveAccounts(raw: RawOptions, env: NodeJS.ProcessEnv, needSessions = true, cwd = process.cwd()): AccountSettings {
   const r = new Reader(raw);
   const world = r.parse("emulator", "emulator", (v) => {
-    const p = resolve(v);
+    const p = resolve(cwd, v);
     if (!existsSync(p)) throw new UsageError(`--emulator ${JSON.stringify(v)}: no emulated world at ${p}`);
     return p;
   });
@@ -154,9 +154,9 @@ export function resolveAccounts(raw: RawOptions, env: NodeJS.ProcessEnv, needSes
   const hashFile = r.str("apiHashFile");
   let apiHash: string;
   if (hashRaw) apiHash = checkApiHash(String(hashRaw.value), hashRaw.origin);
-  else if (hashFile) apiHash = checkApiHash(readSecretFile(resolve(hashFile), "api hash file"), resolve(hashFile));
+  else if (hashFile) apiHash = checkApiHash(readSecretFile(resolve(cwd, hashFile), "api hash file"), resolve(cwd, hashFile));
   else throw new UsageError("no api_hash: set TGRELAY_API_HASH or --api-hash-file FILE (mode 0600)");
-  const sessions = resolve(r.str("sessions") ?? defaultSessions());
+  const sessions = resolve(cwd, r.str("sessions") ?? defaultSessions());
   const accounts = accountNames(r, () => listSessions(sessions));
   if (needSessions) {
     if (accounts.length === 0) {
@@ -179,12 +179,12 @@ export function listSessions(dir: string): string[] {
 }
 
 /** Settings of copy/plan/retry, all validated. */
-export function resolveJob(raw: RawOptions, env: NodeJS.ProcessEnv, command: "copy" | "plan" | "retry", configPath?: string): JobSettings {
-  const common = resolveCommon(raw, configPath);
+export function resolveJob(raw: RawOptions, env: NodeJS.ProcessEnv, command: "copy" | "plan" | "retry", configPath?: string, cwd = process.cwd()): JobSettings {
+  const common = resolveCommon(raw, configPath, cwd);
   const r = new Reader(raw);
-  const from = r.parse("from", "from", (v) => parseChatRef("from", v, "source"));
+  const from = r.parse("from", "from", (v) => parseChatRef("from", v, "source", cwd));
   if (!from) throw new UsageError(`${command} needs --from (a chat, export:PATH or dir:PATH); see tgrelay ${command} --help`);
-  const to = r.parseList("to", (vs) => vs.flatMap((v) => v.split(",").map((s) => s.trim()).filter(Boolean)).map((v) => parseChatRef("to", v, "target"))) ?? [];
+  const to = r.parseList("to", (vs) => vs.flatMap((v) => v.split(",").map((s) => s.trim()).filter(Boolean)).map((v) => parseChatRef("to", v, "target", cwd))) ?? [];
   if (to.length === 0) throw new UsageError(`${command} needs at least one --to (a chat or dir:PATH); see tgrelay ${command} --help`);
   const keys = new Set<string>();
   for (const t of to) {
@@ -250,14 +250,14 @@ export function resolveJob(raw: RawOptions, env: NodeJS.ProcessEnv, command: "co
     return ms;
   }) ?? 0;
   const chunk = r.parse("chunk", "chunk", (v) => parseInteger("chunk", v, 10, 10_000)) ?? 200;
-  const journal = resolve(r.str("journal") ?? "tgrelay.db");
+  const journal = resolve(cwd, r.str("journal") ?? "tgrelay.db");
   if (!existsSync(dirname(journal))) throw new UsageError(`--journal ${JSON.stringify(r.str("journal"))}: folder ${dirname(journal)} does not exist`);
   const jobId = r.parse("job", "job", (v) => {
     if (!/^[a-zA-Z0-9][a-zA-Z0-9_.:-]{0,127}$/u.test(v)) throw new UsageError(`--job ${JSON.stringify(v)}: letters, digits and _ . : - only`);
     return v;
   });
   const needsTelegram = from.kind === "username" || from.kind === "id" || to.some((t) => t.kind !== "dir");
-  const accounts = needsTelegram || raw.has("emulator") ? resolveAccounts(raw, env) : undefined;
+  const accounts = needsTelegram || raw.has("emulator") ? resolveAccounts(raw, env, true, cwd) : undefined;
   if (accounts?.kind === "telegram" && accounts.accounts.length === 0) throw new UsageError("no accounts to use");
   return {
     ...common, from, to, mode, skipProtected: r.bool("skipProtected"), range, filters, captions, captionOverflow,

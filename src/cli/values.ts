@@ -28,18 +28,18 @@ function bad(option: string, value: unknown, expected: string): UsageError {
  * a -100… id, export:PATH (a Telegram Desktop or tdl export) or dir:PATH (a tgrelay archive folder).
  * Invite links and message links are refused with what to write instead.
  */
-export function parseChatRef(option: string, value: string, role: "source" | "target"): ChatRef {
+export function parseChatRef(option: string, value: string, role: "source" | "target", cwd = process.cwd()): ChatRef {
   const text = value.trim();
   if (text.startsWith("export:")) {
     if (role === "target") throw bad(option, value, "an export can only be read (--from); write to dir:PATH instead");
-    const path = resolve(text.slice(7));
+    const path = resolve(cwd, text.slice(7));
     if (!text.slice(7)) throw bad(option, value, "export: needs a path (the folder with result.json, or the JSON file)");
     if (!existsSync(path)) throw bad(option, value, `no such file or folder ${path}`);
     return { kind: "export", path, text };
   }
   if (text.startsWith("dir:")) {
     if (!text.slice(4)) throw bad(option, value, "dir: needs a folder path");
-    const path = resolve(text.slice(4));
+    const path = resolve(cwd, text.slice(4));
     if (role === "source" && !existsSync(path)) throw bad(option, value, `no such folder ${path}`);
     if (existsSync(path) && !statSync(path).isDirectory()) throw bad(option, value, `${path} is not a folder`);
     return { kind: "dir", path, text };
@@ -66,7 +66,7 @@ export function parseChatRef(option: string, value: string, role: "source" | "ta
       if (third !== undefined) throw bad(option, value, `a message link; give the chat t.me/c/${second} and --from-id ${third}`);
       return { kind: "id", chatId: `-100${second}`, text };
     }
-    if (first === "s") return parseChatRef(option, `https://t.me/${parts.slice(1).join("/")}`, role);
+    if (first === "s") return parseChatRef(option, `https://t.me/${parts.slice(1).join("/")}`, role, cwd);
     if (!USERNAME.test(first)) throw bad(option, value, "the link's username is not valid");
     if (second !== undefined) throw bad(option, value, `a message link; give the chat t.me/${first} and --from-id ${second}`);
     return { kind: "username", username: first, text };

@@ -19,8 +19,8 @@ export interface AccountRow {
 
 /** List the accounts; --check connects to each (one at a time) and reports who it is. */
 export async function runAccounts(ctx: CommandContext): Promise<number> {
-  const common = resolveCommon(ctx.raw, ctx.configPath);
-  const settings = resolveAccounts(ctx.raw, ctx.io.env, ctx.raw.get("check")?.value === true);
+  const common = resolveCommon(ctx.raw, ctx.configPath, ctx.io.cwd);
+  const settings = resolveAccounts(ctx.raw, ctx.io.env, ctx.raw.get("check")?.value === true, ctx.io.cwd);
   const check = ctx.raw.get("check")?.value === true || settings.kind === "emulator";
   const rows: AccountRow[] = [];
   if (!check) {

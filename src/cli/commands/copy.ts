@@ -7,7 +7,7 @@ import type { CommandContext } from "./index.js";
 
 /** Resolve and validate everything, open the accounts, run the job; returns the exit code. */
 export async function runCopy(ctx: CommandContext, command: "copy" | "retry"): Promise<number> {
-  const settings = resolveJob(ctx.raw, ctx.io.env, command, ctx.configPath);
+  const settings = resolveJob(ctx.raw, ctx.io.env, command, ctx.configPath, ctx.io.cwd);
   const { logger, close } = createLogger({ level: settings.logLevel, ...(settings.logFile ? { file: settings.logFile } : {}), stderr: ctx.io.stderr });
   try {
     const opened = settings.accounts ? await openAccounts(settings.accounts, logger, ctx.io.env) : undefined;

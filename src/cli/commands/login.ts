@@ -32,11 +32,11 @@ export function ask(ctx: CommandContext, question: string, secret = false): Prom
 
 /** Log in with phone, code and (if set) the 2FA password; the session string goes to SESSIONS/NAME.session. */
 export async function runLogin(ctx: CommandContext): Promise<number> {
-  const common = resolveCommon(ctx.raw, ctx.configPath);
+  const common = resolveCommon(ctx.raw, ctx.configPath, ctx.io.cwd);
   const nameRaw = ctx.raw.get("account")?.value;
   if (nameRaw === undefined) throw new UsageError("login needs --account NAME (it names the session file)");
   const name = parseAccountName("account", String(nameRaw));
-  const accounts = resolveAccounts(ctx.raw, ctx.io.env, false);
+  const accounts = resolveAccounts(ctx.raw, ctx.io.env, false, ctx.io.cwd);
   if (accounts.kind === "emulator") throw new UsageError("login is for real Telegram; an emulated world's accounts need no login");
   const phoneRaw = ctx.raw.get("phone")?.value as string | undefined;
   if (phoneRaw !== undefined && !/^\+\d{7,15}$/u.test(phoneRaw.replace(/[\s-]/gu, ""))) {

@@ -9,7 +9,7 @@ import type { CommandContext } from "./index.js";
 
 /** Print what copy would do; reads only. */
 export async function runPlan(ctx: CommandContext): Promise<number> {
-  const settings = resolveJob(ctx.raw, ctx.io.env, "plan", ctx.configPath);
+  const settings = resolveJob(ctx.raw, ctx.io.env, "plan", ctx.configPath, ctx.io.cwd);
   const { logger, close } = createLogger({ level: settings.logLevel, ...(settings.logFile ? { file: settings.logFile } : {}), stderr: ctx.io.stderr });
   try {
     const opened = settings.accounts ? await openAccounts(settings.accounts, logger, ctx.io.env) : undefined;

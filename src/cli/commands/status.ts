@@ -30,11 +30,11 @@ export function formatStatus(s: JobStatus): string {
 
 /** List the jobs (all, or --job, or those matching --from/--to). */
 export async function runStatus(ctx: CommandContext): Promise<number> {
-  const common = resolveCommon(ctx.raw, ctx.configPath);
-  const journalPath = resolve(String(ctx.raw.get("journal")?.value ?? "tgrelay.db"));
+  const common = resolveCommon(ctx.raw, ctx.configPath, ctx.io.cwd);
+  const journalPath = resolve(ctx.io.cwd, String(ctx.raw.get("journal")?.value ?? "tgrelay.db"));
   const jobId = ctx.raw.get("job")?.value as string | undefined;
-  const from = ctx.raw.get("from") ? parseChatRef("from", String(ctx.raw.get("from")!.value), "source") : undefined;
-  const to = ((ctx.raw.get("to")?.value as string[] | undefined) ?? []).map((t) => parseChatRef("to", t, "target"));
+  const from = ctx.raw.get("from") ? parseChatRef("from", String(ctx.raw.get("from")!.value), "source", ctx.io.cwd) : undefined;
+  const to = ((ctx.raw.get("to")?.value as string[] | undefined) ?? []).map((t) => parseChatRef("to", t, "target", ctx.io.cwd));
   if (!existsSync(journalPath)) {
     if (jobId) throw new UsageError(`--journal ${journalPath}: no such file`);
     ctx.io.stdout.write(common.json ? "" : `No journal at ${journalPath}: nothing was copied with it yet.\n`);
