@@ -45,8 +45,10 @@ export function entryOf(
   let media: Media | undefined;
   if (post.media) {
     const { sha256: _sha, ...rest } = post.media;
-    media = file ? { ...rest, size: file.size } : rest;
+    media = compact(file ? { ...rest, size: file.size } : rest);
   }
+  // Adapters may hand over nulls (GramJS leaves absent fields null) and "" for no language: absent here.
+  const entities = post.entities.map((e) => compact(e.language === "" ? { ...e, language: undefined } : e));
   return stripUndefined({
     v: MANIFEST_VERSION,
     chatId: post.chatId,
@@ -54,12 +56,12 @@ export function entryOf(
     date: post.date,
     groupedId: post.groupedId,
     text: post.text,
-    entities: post.entities,
-    replyTo: post.replyTo,
+    entities,
+    replyTo: post.replyTo ?? undefined,
     noforwards: post.noforwards,
     linkPreview: post.linkPreview,
-    invertMedia: post.invertMedia,
-    postAuthor: post.postAuthor,
+    invertMedia: post.invertMedia ?? undefined,
+    postAuthor: post.postAuthor ?? undefined,
     media,
     file: file?.file,
     sha256: file?.sha256,
@@ -131,8 +133,17 @@ export function manifestLines(entries: readonly ManifestEntry[]): string {
   return entries.map((e) => JSON.stringify(e) + "\n").join("");
 }
 
+/** A copy without null or undefined values, nested objects too (arrays are kept as they are, items compacted). */
+function compact<T>(o: T): T {
+  if (Array.isArray(o)) return o.map((x) => compact(x)) as T;
+  if (o === null || typeof o !== "object" || Buffer.isBuffer(o)) return o;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o as object)) if (v !== undefined && v !== null) out[k] = compact(v);
+  return out as T;
+}
+
 function stripUndefined<T extends object>(o: T): T {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
+  for (const [k, v] of Object.entries(o)) if (v !== undefined && v !== null) out[k] = v;
   return out as T;
 }

@@ -190,3 +190,18 @@ describe("dir: target", () => {
     expect(await readManifest(sink.folderOf("-1001"))).toEqual([]);
   });
 });
+
+describe("manifest lines", () => {
+  it("leave out the nulls an adapter may pass and an empty pre language", async () => {
+    const sink = archiveSink(`dir:${tmp()}`);
+    const media = { kind: "voice", size: 1, duration: 2, performer: null, title: null, waveform: null } as unknown as Post["media"];
+    const p = post(1, { text: "x", entities: [{ type: "pre", offset: 0, length: 1, language: "" }], media, postAuthor: null } as unknown as Partial<Post>);
+    await deliver(sink, [p], new Map([[1, Buffer.from("v")]]));
+    const line = (await fs.readFile(path.join(sink.folderOf("-1001"), MANIFEST), "utf8")).trim();
+    expect(line).not.toContain("null");
+    const e = JSON.parse(line);
+    expect(e.entities).toEqual([{ type: "pre", offset: 0, length: 1 }]);
+    expect(e.media).toEqual({ kind: "voice", size: 1, duration: 2 });
+    expect(e.postAuthor).toBeUndefined();
+  });
+});
