@@ -58,6 +58,11 @@ export interface JobJournal extends Journal {
   readonly spec: JobSpec;
   /** Every target message id of a delivered post, in order ([] for a skipped post). */
   targetIdsOf(target: string, postId: number): readonly number[] | undefined;
+  /**
+   * Forget begun sends that certainly did not post (e.g. a run cancelled while its batch waited for its
+   * turn): removes their in-flight rows, nothing else.
+   */
+  abandon(target: string, postIds: readonly number[]): void;
   /** The account that began an uncommitted send of `postId` to `target`, if any. */
   inFlightAccount(target: string, postId: number): string | undefined;
   /** All uncommitted sends, by target then post id. */

@@ -78,6 +78,10 @@ export class MemoryJournal implements JobJournal {
     this.updatedAt = at;
   }
 
+  abandon(target: string, postIds: readonly number[]): void {
+    for (const id of postIds) this.flying.delete(key(target, id));
+  }
+
   inFlightAccount(target: string, postId: number): string | undefined {
     return this.flying.get(key(target, postId))?.account;
   }

@@ -144,6 +144,12 @@ export class SqliteJournal implements JobJournal {
     });
   }
 
+  abandon(target: string, postIds: readonly number[]): void {
+    this.tx(() => {
+      for (const id of postIds) this.q.endInFlight.run(this.jobId, target, id);
+    });
+  }
+
   inFlightAccount(target: string, postId: number): string | undefined {
     const row = this.q.inFlightOne.get(this.jobId, target, postId) as { account: string } | undefined;
     return row?.account;

@@ -237,6 +237,8 @@ export function gatedSink(sink: Sink, gate: AccountGate): Sink {
 /** One relay run: a chunk on an account. */
 interface Run {
   readonly chunk: Chunk;
+  /** Begun and not yet settled sends of the run: target -> post ids. */
+  readonly begun: Map<string, Set<number>>;
   sub?: Subscription;
   /** Totals of the run so far. */
   totals: RelayTotals;
@@ -252,6 +254,33 @@ interface AccountState {
   dead: boolean;
   /** Runs by chunk index. */
   readonly runs: Map<number, Run>;
+}
+
+/** The journal as one run sees it: also notes which sends the run began and has not settled. */
+function trackingJournal(journal: Journal, begun: Map<string, Set<number>>): Journal {
+  const settle = (target: string, ids: readonly number[]): void => {
+    const set = begun.get(target);
+    if (set !== undefined) for (const id of ids) set.delete(id);
+  };
+  return {
+    jobId: journal.jobId,
+    isDelivered: (target, postId) => journal.isDelivered(target, postId),
+    targetIdOf: (target, postId) => journal.targetIdOf(target, postId),
+    begin(target, batch, account) {
+      journal.begin(target, batch, account);
+      let set = begun.get(target);
+      if (set === undefined) begun.set(target, (set = new Set()));
+      for (const p of batch.posts) set.add(p.id);
+    },
+    commit(batch, delivery, account) {
+      journal.commit(batch, delivery, account);
+      settle(delivery.target, batch.posts.map((p) => p.id));
+    },
+    fail(target, postIds, reason) {
+      journal.fail(target, postIds, reason);
+      settle(target, postIds);
+    },
+  };
 }
 
 /**
@@ -362,6 +391,14 @@ export function schedule(options: ScheduleOptions): Observable<ScheduleEvent> {
       r.sub?.unsubscribe();
     };
 
+    // A run cancelled before its turn posted nothing: its begun sends are not in flight.
+    const cancelUnopened = (s: AccountState, r: Run): void => {
+      endRun(s, r);
+      const abandon = (options.journal as { abandon?: (target: string, ids: readonly number[]) => void }).abandon;
+      if (abandon !== undefined) for (const [target, ids] of r.begun) abandon.call(options.journal, target, [...ids]);
+      r.begun.clear();
+    };
+
     const handBack = (c: Chunk): void => {
       pending.push(c);
       pending.sort((a, b) => a.index - b.index);
@@ -375,7 +412,7 @@ export function schedule(options: ScheduleOptions): Observable<ScheduleEvent> {
     };
 
     const start = (s: AccountState, c: Chunk): void => {
-      const run: Run = { chunk: c, totals: ZERO_TOTALS, parked: 0 };
+      const run: Run = { chunk: c, totals: ZERO_TOTALS, parked: 0, begun: new Map() };
       s.runs.set(c.index, run);
       chunkEvent("start", s, c);
       // The turn of this chunk; while it is not open, the run counts as parked.
@@ -403,7 +440,7 @@ export function schedule(options: ScheduleOptions): Observable<ScheduleEvent> {
         ...(filterPost === undefined ? {} : { filter: filterPost }),
         source: s.source,
         sinks: strict ? s.sinks.map((k) => turnSink(k, turn)) : s.sinks,
-        journal: options.journal,
+        journal: trackingJournal(options.journal, run.begun),
         range: c.range,
         stop$,
         scheduler,
@@ -471,7 +508,7 @@ export function schedule(options: ScheduleOptions): Observable<ScheduleEvent> {
       const v = victims[0];
       if (v === undefined) return false;
       const [s, r] = v;
-      endRun(s, r);
+      cancelUnopened(s, r);
       handBack(r.chunk);
       chunkEvent("handed-back", s, r.chunk);
       return true;
@@ -510,7 +547,7 @@ export function schedule(options: ScheduleOptions): Observable<ScheduleEvent> {
         // Runs whose chunk may not post yet have posted nothing: cancel them; the others finish their batch.
         for (const [s, r] of allRuns()) {
           if (strict && !turnstile.isOpen(r.chunk.index)) {
-            endRun(s, r);
+            cancelUnopened(s, r);
             handBack(r.chunk);
           }
         }

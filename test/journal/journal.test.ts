@@ -73,6 +73,15 @@ for (const [name, make] of Object.entries(makers)) {
       j.close();
     });
 
+    it("abandons begun sends that did not post, and only those", () => {
+      const j = make();
+      j.begin("-1002", batchOf([post(1)], 0), "alice");
+      j.begin("-1002", batchOf([post(2)], 1), "alice");
+      j.abandon("-1002", [2]);
+      expect(j.inFlight().map((f) => f.postId)).toEqual([1]);
+      j.close();
+    });
+
     it("records failures as one row per (target, post) with the attempt count and the account", () => {
       const j = make();
       const b = batchOf([post(8)], 0);

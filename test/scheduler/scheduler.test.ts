@@ -216,6 +216,8 @@ describe("schedule: resume", () => {
           }),
       );
       expect(ev.at(-1)).toMatchObject({ type: "done", stopped: true });
+      // The batch being sent was completed and committed; runs cancelled before their turn left nothing in flight.
+      expect(j.inFlight()).toEqual([]);
       const partial = w.landed("-1002");
       expect(partial.length).toBeLessThan(w.posts.length);
       if (order === "strict") expect(partial).toEqual(w.posts.slice(0, partial.length).map((p) => p.id));
