@@ -7,7 +7,7 @@ import { Observable } from "rxjs";
 import { Api } from "telegram";
 import type { IdRange, Post } from "../model/post.js";
 import { isUnsupportedMedia, markedChatId, postFromMessage } from "./convert.js";
-import { historyPageRequest, HISTORY_PAGE_LIMIT } from "./requests.js";
+import { historyFromDateRequest, historyPageRequest, HISTORY_PAGE_LIMIT } from "./requests.js";
 import { toRelayError } from "./errors.js";
 import type { AccountContext, ChatInfo } from "./context.js";
 
@@ -97,6 +97,7 @@ export function readHistory(
     let pending = 0;
     let busy = false;
     let finished = false;
+    let first = true;
 
     const pump = async () => {
       if (busy) return;
@@ -107,7 +108,11 @@ export function readHistory(
           // One demand = one page with something in it, or the end.
           for (;;) {
             await ctx.historyPacer.take(abort.signal);
-            const res = await ctx.call<Api.messages.TypeMessages>(historyPageRequest(chat.peer, nextId, pageSize), { signal: abort.signal });
+            // A date range without a start id starts at its date instead of reading from the first message.
+            const byDate = first && range.since !== undefined && range.fromId === undefined;
+            first = false;
+            const req = byDate ? historyFromDateRequest(chat.peer, range.since!, pageSize) : historyPageRequest(chat.peer, nextId, pageSize);
+            const res = await ctx.call<Api.messages.TypeMessages>(req, { signal: abort.signal });
             stats.pages++;
             const { messages, chats } = pageContents(res);
             noforwards = chatNoforwards(chats, chat.chatId, noforwards);

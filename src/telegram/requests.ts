@@ -30,6 +30,12 @@ export function historyPageRequest(peer: Api.TypeInputPeer, fromId: number, limi
   });
 }
 
+/** The first page of a date range: the `limit` oldest messages sent at or after `since` (unix seconds). */
+export function historyFromDateRequest(peer: Api.TypeInputPeer, since: number, limit = HISTORY_PAGE_LIMIT): Api.messages.GetHistory {
+  const l = Math.max(1, Math.min(HISTORY_PAGE_LIMIT, limit));
+  return new Api.messages.GetHistory({ peer, offsetId: 0, offsetDate: since, addOffset: -l, limit: l, maxId: 0, minId: 0, hash: bigInt(0) });
+}
+
 /** The newest `limit` messages of a chat (used to find what a duplicate random id already posted). */
 export function recentHistoryRequest(peer: Api.TypeInputPeer, limit = HISTORY_PAGE_LIMIT): Api.messages.GetHistory {
   return new Api.messages.GetHistory({

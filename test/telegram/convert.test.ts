@@ -67,7 +67,9 @@ describe("Api.Message -> Post", () => {
     const pdf = doc([new Api.DocumentAttributeFilename({ fileName: "report.pdf" })], { mime: "application/pdf" });
     expect(documentKind(pdf)).toBe("document");
     const video = doc([new Api.DocumentAttributeVideo({ duration: 95.5, w: 1280, h: 720, supportsStreaming: true }), new Api.DocumentAttributeFilename({ fileName: "clip.mp4" })]);
-    expect(documentKind(video)).toBe("video");
+    expect(documentKind(video, new Api.MessageMediaDocument({ document: video, video: true }))).toBe("video");
+    // A video sent as a file: the attribute stays, the media's video flag is off.
+    expect(documentKind(video, new Api.MessageMediaDocument({ document: video }))).toBe("document");
     const round = doc([new Api.DocumentAttributeVideo({ duration: 5, w: 240, h: 240, roundMessage: true })]);
     expect(documentKind(round)).toBe("videoNote");
     const gif = doc([new Api.DocumentAttributeVideo({ duration: 2, w: 1, h: 1 }), new Api.DocumentAttributeAnimated()]);
@@ -124,6 +126,14 @@ describe("model -> InputMedia keeps the kind (issue item 3)", () => {
     expect((m as Api.InputMediaUploadedPhoto).spoiler).toBe(true);
   });
 
+  it("a video sent as a file stays a file and keeps its video attribute (case 13)", () => {
+    const d = doc([new Api.DocumentAttributeVideo({ duration: 12, w: 640, h: 360 }), new Api.DocumentAttributeFilename({ fileName: "clip.mkv" })], { mime: "video/x-matroska" });
+    const m = reupload(mediaFromApi(new Api.MessageMediaDocument({ document: d }))) as Api.InputMediaUploadedDocument;
+    expect(m.forceFile).toBe(true);
+    expect(m.attributes.find((a) => a instanceof Api.DocumentAttributeVideo)).toMatchObject({ duration: 12, w: 640, h: 360 });
+    expect(m.attributes.find((a) => a instanceof Api.DocumentAttributeFilename)).toMatchObject({ fileName: "clip.mkv" });
+  });
+
   it("an image sent as a file stays a document with its name (cases 6, 15)", () => {
     const d = doc([new Api.DocumentAttributeFilename({ fileName: "a.jpg" }), new Api.DocumentAttributeImageSize({ w: 10, h: 20 })], { mime: "image/jpeg" });
     const m = reupload(mediaFromApi(new Api.MessageMediaDocument({ document: d }))) as Api.InputMediaUploadedDocument;
@@ -136,7 +146,7 @@ describe("model -> InputMedia keeps the kind (issue item 3)", () => {
 
   it("a video keeps duration, size, streaming and its own thumbnail (case 17)", () => {
     const d = doc([new Api.DocumentAttributeVideo({ duration: 95.5, w: 1280, h: 720, supportsStreaming: true }), new Api.DocumentAttributeFilename({ fileName: "v.mp4" })], { mime: "video/mp4", thumb: true });
-    const m = reupload(mediaFromApi(new Api.MessageMediaDocument({ document: d }))) as Api.InputMediaUploadedDocument;
+    const m = reupload(mediaFromApi(new Api.MessageMediaDocument({ document: d, video: true }))) as Api.InputMediaUploadedDocument;
     const v = m.attributes.find((a): a is Api.DocumentAttributeVideo => a instanceof Api.DocumentAttributeVideo)!;
     expect([v.duration, v.w, v.h, v.supportsStreaming, v.roundMessage]).toEqual([95.5, 1280, 720, true, undefined]);
     expect(m.thumb).toBe(thumb);

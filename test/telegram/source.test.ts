@@ -50,6 +50,19 @@ describe("Source.read", () => {
     expect(posts.map((p) => p.id)).toEqual(w.ids.slice(5, 10));
   });
 
+  it("a date range starts at its date (offsetDate), not at the first message", async () => {
+    const emu = Emulator.open({ seed: 3 });
+    emu.addAccount({ name: "a" });
+    emu.createChat({ title: "src", username: "srcchan", owner: "a" });
+    const base = Math.floor(Date.now() / 1000) + 3600; // dates never go back before the chat's creation
+    const ids = Array.from({ length: 250 }, (_, i) => emu.addPost("@srcchan", { text: `p${i}`, date: base + i * 60 }));
+    const acct = await openAccount(emu.client("a"), { name: "a", historyPace: { intervalMs: 0 } });
+    const source = acct.source(await acct.resolveChat("@srcchan"));
+    const posts = await readAll(source, { since: base + 200 * 60, until: base + 209 * 60 });
+    expect(posts.map((p) => p.id)).toEqual(ids.slice(200, 210));
+    expect(emu.requestCount("messages.GetHistory")).toBe(1);
+  });
+
   it("is paced by our own limiter, not GramJS's broken waitTime", async () => {
     let now = 0;
     const p = new Pacer(200, 0, () => now);

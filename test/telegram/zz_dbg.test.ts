@@ -1,0 +1,22 @@
+import { it } from "vitest";
+import { lastValueFrom, toArray } from "rxjs";
+import { Emulator, compareChats, formatDifferences } from "../../src/emulator/index.js";
+import { relay } from "../../src/pipeline/index.js";
+import { MemoryJournal } from "../../src/journal/index.js";
+import { openAccount } from "../../src/telegram/account.js";
+for (const mode of ["auto", "reupload", "copy", "forward"] as const) it("dbg " + mode, async () => {
+  const emu = Emulator.open({ seed: 42 });
+  emu.addAccount({ name: "a", premium: true });
+  emu.createChat({ title: "src", username: "srcchan", owner: "a" });
+  emu.createChat({ title: "dst", username: "dstchan", owner: "a" });
+  emu.generate("@srcchan", { posts: 320, seed: 9, protectedShare: mode === "auto" || mode === "reupload" ? 0.25 : 0, albumShare: 0.35, mix: { poll: 0, voice: 0 } as any });
+  const acct = await openAccount(emu.client("a"), { name: "a", historyPace: { intervalMs: 0 } });
+  const source = acct.source(await acct.resolveChat("@srcchan"));
+  const sink = acct.sink(await acct.resolveChat("@dstchan"), { mode });
+  const journal = new MemoryJournal({ source: source.chatId, targets: [sink.target], options: { mode } });
+  const events = await lastValueFrom(relay({ source, sinks: [sink], journal, range: {} }).pipe(toArray()));
+  const bad = events.filter((e) => e.type === "failed" || e.type === "skipped");
+  console.log(mode, events.length, JSON.stringify(bad.slice(0, 3)));
+  const diffs = compareChats(emu.inspect("@srcchan"), emu.inspect("@dstchan"), { ignore: ["noforwards"] });
+  console.log(mode, "N", diffs.length, formatDifferences(diffs.filter(d => d.kind !== "entities" && d.field !== "thumbnail")).slice(0, 1500));
+});
