@@ -1,6 +1,6 @@
 import { filter, map, of, type Observable } from "rxjs";
 import { describe, expect, it } from "vitest";
-import { Fatal, FloodWait, SkipPost, type Post } from "../../src/model/index.js";
+import { Fatal, FloodWait, SkipPost, Transient, type Post } from "../../src/model/index.js";
 import { relay, type RelayEvent, type RelayOptions } from "../../src/pipeline/index.js";
 import { FakeSink, FakeSource, type FakeSinkOptions } from "../helpers/fakePorts.js";
 import { marbleNames, runMarble, type MarbleCase, type MarbleInputs, type MarbleValues } from "../helpers/marbles.js";
@@ -115,6 +115,18 @@ const cases: Record<string, () => void> = {
     sink: { needsBytes: false, strategy: "forward" },
     expected: { P: "sent 1,2", D: "done" },
     after: ({ source }) => expect(source.downloads).toEqual([]),
+  }),
+  "relay.album-across-pages": () => run("relay.album-across-pages", {
+    expected: { X: "sent 10", P: "sent 1,2", Y: "sent 11", D: "done" },
+    after: ({ sink }) => expect(sink.delivered).toEqual([[10], [1, 2], [11]]),
+  }),
+  "relay.transient-goes-on": () => run("relay.transient-goes-on", {
+    errors: { send0: new Transient("timed out", "TIMEOUT") },
+    expected: { F: "failed 10 TIMEOUT", Y: "sent 11", D: "done" },
+    after: ({ journal }) => {
+      expect(journal.failures).toEqual([{ target: "t1", postIds: [10], reason: "TIMEOUT" }]);
+      expect(journal.commits.map((c) => c.postIds)).toEqual([[11]]);
+    },
   }),
   "relay.turnstile": () => run("relay.turnstile", {
     options: (i) => ({ beforeSend: () => i.gate! }),

@@ -133,6 +133,22 @@ describe("relay", () => {
     expect(released).toBe(2);
   });
 
+  it("a failed download costs only the sinks that need bytes; a forwarding sink still gets the batch", async () => {
+    const { SkipPost } = await import("../../src/model/index.js");
+    const journal = new MemoryJournal();
+    const source = new FakeSource({
+      pages: [of(...album)],
+      download: () => throwError(() => new SkipPost("FILE_REFERENCE_EXPIRED")),
+    });
+    const archive = new FakeSink({ target: "dir:/a", needsBytes: true });
+    const forward = new FakeSink({ target: "t-fwd", needsBytes: false, strategy: "forward" });
+    const events = await run({ sinks: [archive, forward], source, journal });
+    expect(archive.delivered).toEqual([]);
+    expect(forward.delivered).toEqual([[1, 2]]);
+    expect(journal.failures).toEqual([{ target: "dir:/a", postIds: [1, 2], reason: "FILE_REFERENCE_EXPIRED" }]);
+    expect(ofType(events, "sent").map((e) => e.target)).toEqual(["t-fwd"]);
+  });
+
   it("refuses a run without sinks", async () => {
     await expect(run({ sinks: [] })).rejects.toBeInstanceOf(RangeError);
   });
