@@ -53,7 +53,7 @@ function reportText(r: ComparisonReport): string {
   const head = `${r.target}: ${r.postsCompared} posts compared, ${r.albums} albums ${yes(r.albumsIntact, "intact", "NOT intact")}, ` +
     `order ${yes(r.orderKept, "kept", "NOT kept")}, bytes ${yes(r.bytesEqual, `equal (${r.filesCompared} files)`, "DIFFER")}, ` +
     `${r.differences.length === 0 ? "no differences" : `${r.differences.length} differences:`}`;
-  return r.differences.length ? `${head}\n${formatDifferences(r.differences.slice(0, 20))}` : head;
+  return r.differences.length ? `${head}\n${formatDifferences(r.differences.slice(0, 20)).replace(/^/gmu, "    ")}` : head;
 }
 
 /**

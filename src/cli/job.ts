@@ -210,6 +210,8 @@ export async function runJob(settings: JobSettings, handles: readonly AccountHan
       return { code: EXIT.ok, summary: tally.summary(), job };
     }
   }
+  // Ids of the range: an upper bound of the posts (deleted and service messages have ids too), for the ETA.
+  tally.total = onlyIds ? onlyIds.size : range.toId - (range.fromId ?? 1) + 1;
   const hooks = relayHooks(settings, job.sourceUsername);
   const display = run.display ?? chooseDisplay(settings.progress, settings.json, tally, run.io.stdout, run.io.stderr);
   for (const n of [...job.notices, ...widened.notices]) display.note(n);

@@ -32,7 +32,7 @@ export function statusLine(tally: Tally, account?: string): string {
   if (account !== undefined) {
     const s = tally.account(account);
     const c = s.counts;
-    const parts = [`${c.read} read`, `${c.sent} sent`, `${s.albums} albums`, formatSize(c.bytes), `${formatSize(Math.round(elapsed > 0 ? c.bytes / elapsed : 0))}/s`];
+    const parts = [`${c.read} read`, `${c.sent} deliveries`, `${s.albums} albums`, formatSize(c.bytes), `${formatSize(Math.round(elapsed > 0 ? c.bytes / elapsed : 0))}/s`];
     if (c.skipped) parts.push(`${c.skipped} skipped`);
     if (c.failed) parts.push(`${c.failed} failed`);
     if (s.done) parts.push(s.stopped ? "stopped" : "done");
@@ -41,7 +41,7 @@ export function statusLine(tally: Tally, account?: string): string {
   const t = tally.overall();
   const bytes = Math.max(t.bytesDownloaded, t.bytesSent);
   const parts = [
-    `${t.settled}${tally.total !== undefined ? `/${tally.total}` : ""} posts`,
+    `${t.settled}${tally.total !== undefined ? `/~${Math.max(tally.total, t.settled)}` : ""} posts`,
     `${tally.albums()} albums`,
     formatSize(bytes),
     `${formatSize(Math.round(elapsed > 0 ? bytes / elapsed : 0))}/s`,

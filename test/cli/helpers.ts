@@ -36,6 +36,15 @@ export function tempDir(prefix = "tgrelay-cli-"): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
+/** An io with captured streams, for calling command internals directly. */
+export function makeIo(opts: { cwd?: string; signals?: EventEmitter } = {}): CliIo & { stdout: Captured; stderr: Captured; exits: number[] } {
+  const exits: number[] = [];
+  return {
+    stdout: new Captured(), stderr: new Captured(), stdin: new PassThrough(), env: {}, cwd: opts.cwd ?? tempDir(),
+    signals: opts.signals ?? new EventEmitter(), exitNow: (c) => { exits.push(c); }, exits,
+  };
+}
+
 /** Run `tgrelay ...args` in-process. */
 export async function run(args: string[], opts: RunOptions = {}): Promise<Run & { exits: number[] }> {
   const stdout = new Captured();

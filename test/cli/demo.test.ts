@@ -1,0 +1,34 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { run, tempDir } from "./helpers.js";
+
+interface Comparison { type: string; target: string; postsCompared: number; albums: number; albumsIntact: boolean; orderKept: boolean; bytesEqual: boolean; filesCompared: number; differences: Array<{ kind: string; field?: string }> }
+
+describe("tgrelay demo", () => {
+  it("copies the protected channel (export + generated) with two accounts to a channel and an archive, and compares", async () => {
+    const dir = tempDir("tgrelay-demo-test-");
+    const r = await run(["demo", "--keep", dir, "--json"], { cwd: dir });
+    expect(r.stderr).toBe("");
+    const out = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as { type: string } & Record<string, unknown>);
+    const summary = out.find((e) => e.type === "summary") as unknown as { posts: { read: number; failed: number }; floodWaits: number; accounts: Record<string, { sent: number }> };
+    expect(summary.posts.failed).toBe(0);
+    // Flood waits were injected on both accounts' calls and sat out.
+    expect(summary.floodWaits).toBeGreaterThan(0);
+    // Both accounts worked.
+    expect(Object.values(summary.accounts).every((a) => a.sent > 0)).toBe(true);
+    const [channel, archive] = out.filter((e) => e.type === "comparison") as unknown as Comparison[];
+    // The export's 18 posts plus 60 generated.
+    expect(channel!.postsCompared).toBe(78);
+    expect(channel!.albums).toBeGreaterThan(1);
+    expect(channel!.albumsIntact && channel!.orderKept && channel!.bytesEqual).toBe(true);
+    expect(archive!.differences).toEqual([]);
+    expect(archive!.filesCompared).toBeGreaterThan(50);
+    expect(r.code).toBe(channel!.differences.length === 0 ? 0 : 1);
+    // The archive is where the report says, with its manifest.
+    expect(archive!.target.startsWith(`dir:${join(dir, "archive")}`)).toBe(true);
+    const manifest = join(archive!.target.slice(4), "manifest.jsonl");
+    expect(existsSync(manifest)).toBe(true);
+    expect(readFileSync(manifest, "utf8").trim().split("\n")).toHaveLength(78);
+  }, 180_000);
+});
