@@ -7,15 +7,28 @@ const MEDIA_FIELDS = [
   "waveform", "spoiler", "stickerAlt", "thumbnail", "thumbSha256", "poll",
 ] as const;
 
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-const sortedEntities = (p: InspectedPost) => [...p.entities].sort((a, b) => a.offset - b.offset || a.length - b.length || a.type.localeCompare(b.type));
+/** A value as a canonical string: object keys sorted; undefined, null, "" and false count as absent. */
+function canon(v: unknown): string {
+  const absent = (x: unknown) => x === undefined || x === null || x === "" || x === false;
+  const walk = (x: unknown): unknown => {
+    if (Array.isArray(x)) return x.map(walk);
+    if (x !== null && typeof x === "object") {
+      return Object.fromEntries(Object.entries(x).filter(([, y]) => !absent(y)).sort(([a], [b]) => a.localeCompare(b)).map(([k, y]) => [k, walk(y)]));
+    }
+    return x;
+  };
+  return absent(v) ? "" : JSON.stringify(walk(v));
+}
+const same = (a: unknown, b: unknown) => canon(a) === canon(b);
+const sortedEntities = (p: InspectedPost) =>
+  [...p.entities].sort((a, b) => a.offset - b.offset || a.length - b.length || a.type.localeCompare(b.type)).map(canon);
 const label = (p: InspectedPost) => `#${p.id}${p.media ? ` (${p.media.kind})` : ""}`;
 
 function fullKey(p: InspectedPost): string {
-  return JSON.stringify([p.media?.kind, p.media?.sha256, p.media?.poll, p.text, sortedEntities(p)]);
+  return JSON.stringify([p.media?.kind, p.media?.sha256, canon(p.media?.poll), p.text, sortedEntities(p)]);
 }
 function contentKey(p: InspectedPost): string {
-  return p.media !== undefined ? JSON.stringify([p.media.kind, p.media.sha256, p.media.poll]) : JSON.stringify(["text", p.text]);
+  return p.media !== undefined ? JSON.stringify([p.media.kind, p.media.sha256, canon(p.media.poll)]) : JSON.stringify(["text", p.text]);
 }
 
 /** Pair posts of the two chats: same content first, then same media or text, then what is left in order. */

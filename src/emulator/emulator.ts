@@ -153,6 +153,19 @@ export class Emulator {
     return n;
   }
 
+  /** The world's accounts (e.g. for a CLI that defaults to all of them). */
+  accounts(): { name: string; userId: string; dc: number; premium: boolean }[] {
+    return this.world.accounts().map((a) => ({ name: a.name, userId: a.userId, dc: a.dc, premium: a.premium }));
+  }
+
+  /** The world's chats. */
+  chats(): { id: string; channelId: string; title: string; username?: string; megagroup: boolean; noforwards: boolean; owner: string }[] {
+    return this.world.chats().map((c) => ({
+      id: `-100${c.channelId}`, channelId: c.channelId, title: c.title, megagroup: c.megagroup, noforwards: c.noforwards, owner: c.owner,
+      ...(c.username ? { username: c.username } : {}),
+    }));
+  }
+
   /** Resolve "@username", "-100<id>", "<channelId>" to the chat's ids. */
   chat(chat: string): CreatedChat & { title: string; username?: string } {
     const c = this.chatRec(chat);

@@ -2,7 +2,7 @@
 import { Api } from "telegram";
 import { jpegHeader, jpegSize } from "./bytes.js";
 import type { DocumentRec, FileRec, PhotoRec, SizeRec } from "./records.js";
-import { fileBytes, generatedFile, newId, readFile } from "./store.js";
+import { generatedFile, newId, readFile } from "./store.js";
 import type { World } from "./world.js";
 
 /** Telegram's photo size letter for the longest side. */
@@ -21,7 +21,7 @@ function scaled(w: number, h: number, box: number): { w: number; h: number } {
  */
 export function photoOf(world: World, file: FileRec, dc: number, date: number, dims?: { width: number; height: number }): PhotoRec {
   const id = newId(world, "photo");
-  const size = dims ?? (file.gen === undefined ? jpegSize(readFile(world, file, 0, 64 * 1024)) : undefined) ?? { width: 1280, height: 960 };
+  const size = dims ?? jpegSize(readFile(world, file, 0, 64 * 1024)) ?? { width: 1280, height: 960 };
   const sizes: SizeRec[] = [];
   const longest = Math.max(size.width, size.height);
   for (const [box, share] of [[90, 16], [320, 4]] as const) {
@@ -39,7 +39,8 @@ export function photoOf(world: World, file: FileRec, dc: number, date: number, d
 
 /** A thumbnail size record for a JPEG thumbnail file. */
 export function thumbOf(world: World, file: FileRec): SizeRec {
-  const dims = file.gen === undefined ? jpegSize(fileBytes(world, file)) : undefined;
+  // Telegram reads a thumbnail's size from the JPEG itself (generated thumbnails carry a JPEG header too).
+  const dims = jpegSize(readFile(world, file, 0, 64 * 1024));
   const s = dims ? { w: dims.width, h: dims.height } : { w: 90, h: 90 };
   return { type: "m", w: s.w, h: s.h, size: file.size, fileId: file.id };
 }

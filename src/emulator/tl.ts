@@ -55,6 +55,29 @@ export function userTl(v: View, acc: AccountRec, viewer: string): Api.User {
   });
 }
 
+/**
+ * The users a reader needs for a message: its sender in groups, and everyone its MessageEntityMentionName
+ * entities name (that is how a client gets their access hash). Users outside the world get a plain User.
+ */
+export function usersOf(v: View, chat: ChatRec, messages: readonly MessageRec[], viewer: string): Api.User[] {
+  const out = new Map<string, Api.User>();
+  for (const m of messages) {
+    const ids: string[] = m.entities.filter((e) => e.type === "mentionName" && e.userId !== undefined).map((e) => e.userId!);
+    if (chat.megagroup) {
+      const sender = v.world.account(m.sender);
+      if (sender !== undefined) ids.push(sender.userId);
+    }
+    for (const id of ids) {
+      if (out.has(id)) continue;
+      const acc = v.world.accountByUserId(id);
+      out.set(id, acc !== undefined
+        ? userTl(v, acc, viewer)
+        : new Api.User({ id: bigInt(id), accessHash: v.keys.accessHash(viewer, "user", id), firstName: `User ${id}` }));
+    }
+  }
+  return [...out.values()];
+}
+
 export function sizeTl(s: SizeRec): Api.PhotoSize {
   return new Api.PhotoSize({ type: s.type, w: s.w, h: s.h, size: s.size });
 }
@@ -100,15 +123,15 @@ export function pollTl(p: PollRec): Api.MessageMediaPoll {
       publicVoters: p.publicVoters,
       multipleChoice: p.multipleChoice,
       quiz: p.quiz,
-      closePeriod: p.closePeriod,
+      closePeriod: p.closePeriod ?? undefined,
     }),
     results: new Api.PollResults({
       results: p.quiz && correct.size > 0
         ? p.answers.map((a) => new Api.PollAnswerVoters({ option: Buffer.from(a.option, "hex"), voters: 0, correct: correct.has(a.option) }))
         : undefined,
       totalVoters: 0,
-      solution: p.solution,
-      solutionEntities: p.solution !== undefined ? [] : undefined,
+      solution: p.solution ?? undefined,
+      solutionEntities: p.solution != null ? [] : undefined,
     }),
   });
 }

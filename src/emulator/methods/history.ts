@@ -3,7 +3,7 @@ import { Api } from "telegram";
 import type { ChatRec, MessageRec } from "../records.js";
 import { fail } from "../rpc.js";
 import type { Method, Server } from "../server.js";
-import { channelTl, messageTl, userTl } from "../tl.js";
+import { channelTl, messageTl, usersOf } from "../tl.js";
 import { readableChat } from "./peers.js";
 
 /** Telegram's most messages per GetHistory. */
@@ -36,20 +36,15 @@ export function historySlice(srv: Server, chat: ChatRec, q: { offsetId: number; 
 }
 
 function messagesAnswer(srv: Server, chat: ChatRec, viewer: string, messages: (MessageRec | number)[]): Api.messages.ChannelMessages {
-  const users = new Map<string, Api.User>();
   const tl = messages.map((m) => (typeof m === "number" ? new Api.MessageEmpty({ id: m }) : messageTl(srv, chat, m, viewer)));
-  for (const m of messages) {
-    if (typeof m === "number" || !chat.megagroup) continue;
-    const acc = srv.world.account(m.sender);
-    if (acc !== undefined) users.set(acc.userId, userTl(srv, acc, viewer));
-  }
+  const users = usersOf(srv, chat, messages.filter((m): m is MessageRec => typeof m !== "number"), viewer);
   return new Api.messages.ChannelMessages({
     pts: chat.pts,
     count: srv.world.messageCount(chat.channelId),
     messages: tl,
     topics: [],
     chats: [channelTl(srv, chat, viewer)],
-    users: [...users.values()],
+    users,
   });
 }
 

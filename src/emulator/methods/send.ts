@@ -13,7 +13,7 @@ import type { ChatRec, MediaRec, MessageRec, WebPageRec } from "../records.js";
 import { fail } from "../rpc.js";
 import type { Call, Method, Server } from "../server.js";
 import { newId, uploadedFile } from "../store.js";
-import { channelTl, isAdmin, mediaTl, messageTl, userTl } from "../tl.js";
+import { channelTl, isAdmin, mediaTl, messageTl, userTl, usersOf } from "../tl.js";
 import { checkMediaRef } from "./files.js";
 import { readableChat, writableChat } from "./peers.js";
 
@@ -42,6 +42,10 @@ function entitiesOf(srv: Server, call: Call, text: string, tl: Api.TypeMessageEn
   for (const e of tl ?? []) {
     if (e.offset < 0 || e.length <= 0 || e.offset + e.length > text.length) fail("ENTITY_BOUNDS_INVALID");
     const m = entityFromRequest(e, call.account.userId);
+    // A mention by id needs the access hash this account was given for that user.
+    if (e instanceof Api.InputMessageEntityMentionName && e.userId instanceof Api.InputUser && !srv.keys.checkAccessHash(call.account.name, "user", m.userId!, e.userId.accessHash)) {
+      fail("ENTITY_MENTION_USER_INVALID");
+    }
     // Custom emoji need Premium; Telegram drops them from other senders' messages.
     if (m.type === "customEmoji" && !call.account.premium) continue;
     out.push(m);
@@ -215,7 +219,7 @@ function post(srv: Server, call: Call, chat: ChatRec, drafts: Draft[]): Api.Upda
         ptsCount: 1,
       })),
     ],
-    users: [userTl(srv, call.account, viewer)],
+    users: [userTl(srv, call.account, viewer), ...usersOf(srv, posted.chat, posted.messages, viewer).filter((u) => u.id.toString() !== call.account.userId)],
     chats: [channelTl(srv, posted.chat, viewer)],
     date: srv.date(),
     seq: 0,
