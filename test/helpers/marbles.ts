@@ -174,7 +174,7 @@ export function runMarble(
       .toBe(marble.expected, values.expected, values.error);
     for (const [input, subs] of Object.entries(marble.subscriptions)) {
       // "none": the input is never subscribed.
-      const want = subs.length === 1 && subs[0] === "none" ? [] : subs.length === 1 ? subs[0]! : subs;
+      const want: string | string[] = subs.length === 1 && subs[0] === "none" ? [] : subs.length === 1 ? subs[0]! : [...subs];
       helpers.expectSubscriptions((made[input]!.subscriptions) as never).toBe(want);
     }
     if (after) {
