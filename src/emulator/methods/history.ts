@@ -67,7 +67,12 @@ const getChannelMessages: Method = (srv, call, req: Api.channels.GetMessages) =>
   return messagesAnswer(srv, chat, call.account.name, found);
 };
 
+/** Messages of private chats and basic groups by id: the emulator has only channels, so every id is empty. */
+const getMessages: Method = (_srv, _call, req: Api.messages.GetMessages) =>
+  new Api.messages.Messages({ messages: req.id.map((m) => new Api.MessageEmpty({ id: m instanceof Api.InputMessageID ? m.id : 0 })), chats: [], users: [] });
+
 export const historyMethods: Record<string, Method> = {
+  "messages.GetMessages": getMessages,
   "messages.GetHistory": getHistory,
   "channels.GetMessages": getChannelMessages,
 };
