@@ -19,7 +19,7 @@ import { Pacer, Semaphore } from "./limiter.js";
 import type { LogSink } from "./logger.js";
 import { loadBatch } from "./load.js";
 import { readHistory, type ReadStats } from "./read.js";
-import { getChannelsRequest, getSelfRequest, resolveUsernameRequest } from "./requests.js";
+import { dialogsRequest, getChannelsRequest, getSelfRequest, recentHistoryRequest, resolveUsernameRequest } from "./requests.js";
 import { TelegramSink, type SinkOptions } from "./send.js";
 import { makeCall, type AccountContext, type ChatInfo } from "./context.js";
 
@@ -57,6 +57,8 @@ export interface TelegramAccount {
   readonly client: TelegramClient;
   readonly self: AccountContext["self"];
   resolveChat(ref: string): Promise<ChatInfo>;
+  /** The id of the chat's newest message (0 for an empty chat): the end of a "whole history" range. */
+  newestId(chat: ChatInfo): Promise<number>;
   source(chat: ChatInfo, opts?: SourceOptions): TelegramSource;
   sink(chat: ChatInfo, opts?: SinkOptions): Sink;
   close(): Promise<void>;
@@ -171,6 +173,28 @@ export async function openAccount(client: TelegramClient, opts: AccountOptions):
     return c;
   };
 
+  /** Walk the account's dialogs (100 per page, at most 50 pages) for a chat by marked id. */
+  const findInDialogs = async (marked: string): Promise<Api.TypeChat | undefined> => {
+    let offsetDate = 0;
+    let offsetId = 0;
+    let offsetPeer: Api.TypeInputPeer = new Api.InputPeerEmpty();
+    for (let page = 0; page < 50; page++) {
+      const res: Api.messages.TypeDialogs = await call<Api.messages.TypeDialogs>(dialogsRequest(offsetDate, offsetId, offsetPeer));
+      if (res instanceof Api.messages.DialogsNotModified) return undefined;
+      const hit = res.chats.find((c: Api.TypeChat) => (c instanceof Api.Channel || c instanceof Api.Chat) && markedChatId(c) === marked);
+      if (hit) return hit;
+      if (!(res instanceof Api.messages.DialogsSlice) || res.dialogs.length === 0) return undefined;
+      const last: Api.TypeDialog = res.dialogs[res.dialogs.length - 1]!;
+      const lastMsg = res.messages.find((m) => m.id === last.topMessage);
+      const lastChat: Api.TypeChat | undefined = res.chats.find((c: Api.TypeChat) => c instanceof Api.Channel && last.peer instanceof Api.PeerChannel && c.id.equals(last.peer.channelId));
+      if (!lastMsg || !lastChat) return undefined;
+      offsetDate = lastMsg instanceof Api.Message || lastMsg instanceof Api.MessageService ? lastMsg.date : 0;
+      offsetId = last.topMessage;
+      offsetPeer = chatInfoOf(lastChat).peer;
+    }
+    return undefined;
+  };
+
   const resolveChat = async (ref: string): Promise<ChatInfo> => {
     const parsed = parseChatRef(ref);
     const method = "username" in parsed ? "contacts.ResolveUsername" : "channels.GetChannels";
@@ -198,6 +222,11 @@ export async function openAccount(client: TelegramClient, opts: AccountOptions):
         } catch {
           /* not cached */
         }
+        if (hash === "0") {
+          // Without an access hash GetChannels fails on Telegram; the account's dialogs carry it.
+          const c = await findInDialogs(`-100${parsed.channelId}`);
+          if (c) return remember(chatInfoOf(c, parsed.messageId));
+        }
         const res = await call<Api.messages.TypeChats>(getChannelsRequest(parsed.channelId, hash));
         const c = res.chats[0];
         if (!c) throw new Fatal(`channel -100${parsed.channelId} not found`, "CHANNEL_INVALID");
@@ -220,6 +249,15 @@ export async function openAccount(client: TelegramClient, opts: AccountOptions):
     client,
     self: ctx.self,
     resolveChat,
+    async newestId(chat) {
+      try {
+        const res = await call<Api.messages.TypeMessages>(recentHistoryRequest(chat.peer, 1));
+        if (res instanceof Api.messages.MessagesNotModified) return 0;
+        return res.messages.reduce((n, m) => Math.max(n, m.id), 0);
+      } catch (e) {
+        throw toRelayError(e, { account: opts.name, method: "messages.GetHistory" });
+      }
+    },
     source(chat, sopts = {}): TelegramSource {
       remember(chat);
       const stats: ReadStats = { read: 0, service: 0, unsupported: 0, pages: 0 };

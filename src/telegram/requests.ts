@@ -186,6 +186,11 @@ export function getChannelsRequest(channelId: string, accessHash = "0"): Api.cha
   return new Api.channels.GetChannels({ id: [new Api.InputChannel({ channelId: bigInt(channelId), accessHash: bigInt(accessHash) })] });
 }
 
+/** A page of the account's dialogs (to find a chat's access hash by id, as official clients do). */
+export function dialogsRequest(offsetDate = 0, offsetId = 0, offsetPeer: Api.TypeInputPeer = new Api.InputPeerEmpty(), limit = 100): Api.messages.GetDialogs {
+  return new Api.messages.GetDialogs({ offsetDate, offsetId, offsetPeer, limit, hash: bigInt(0) });
+}
+
 /** The logged-in user. */
 export function getSelfRequest(): Api.users.GetUsers {
   return new Api.users.GetUsers({ id: [new Api.InputUserSelf()] });

@@ -63,6 +63,16 @@ interface Expect {
   readonly forwardOf?: { readonly chatId: string; readonly id: number };
 }
 
+/** `p`, or a rejection when `signal` aborts. */
+function abortablePromise<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    p.then((v) => (signal.removeEventListener("abort", onAbort), resolve(v)), (e) => (signal.removeEventListener("abort", onAbort), reject(e)));
+  });
+}
+
 /** The kind a message shows in a target, as compared after a duplicate. */
 function kindOfMessage(m: Api.Message): string {
   return mediaFromApi(m.media)?.kind ?? "text";
@@ -90,6 +100,8 @@ export function matchDelivered(history: readonly Api.TypeMessage[], expect: read
 /** A Telegram channel or chat as a target of one account. */
 export class TelegramSink implements Sink {
   readonly target: string;
+  /** Uploads happen before DeliverContext.turn; only the posting requests wait for it. */
+  readonly awaitsTurn = true;
   private readonly opts: Required<Omit<SinkOptions, "prefer">> & { prefer: "copy" | "forward" };
 
   constructor(
@@ -196,7 +208,8 @@ export class TelegramSink implements Sink {
   }
 
   /** Run one send request; RANDOM_ID_DUPLICATE -> look the messages up in the target's history. */
-  private async invokeSend(req: Api.AnyRequest, expect: readonly Expect[], signal: AbortSignal): Promise<{ ids: number[]; duplicate: boolean }> {
+  private async invokeSend(req: Api.AnyRequest, expect: readonly Expect[], signal: AbortSignal, turn: () => Promise<void>): Promise<{ ids: number[]; duplicate: boolean }> {
+    await turn();
     try {
       const res = await this.ctx.call<Api.TypeUpdates>(req, { signal });
       if (res instanceof Api.UpdateShortSentMessage) return { ids: [res.id], duplicate: false };
@@ -228,6 +241,12 @@ export class TelegramSink implements Sink {
   ): Promise<{ ids: Map<number, number[]>; duplicate: boolean }> {
     const ids = new Map<number, number[]>();
     let duplicate = false;
+    // Strict order across accounts: everything before the first posting request (uploads) runs now; posting waits.
+    let turnWait: Promise<void> | undefined;
+    const turn = () =>
+      (turnWait ??= dctx.turn
+        ? abortablePromise(firstValueFrom(dctx.turn, { defaultValue: undefined }).then(() => undefined), signal)
+        : Promise.resolve());
     const add = (postId: number, id: number) => ids.set(postId, [...(ids.get(postId) ?? []), id]);
     // A forward cannot be a reply (ForwardMessages has no reply_to in layer 198): say so instead of losing it quietly.
     if (strategy === "forward") {
@@ -242,7 +261,7 @@ export class TelegramSink implements Sink {
       const rids = sorted.map((p) => this.rid(dctx, p, 0));
       const req = forwardRequest(from, this.chat.peer, sorted.map((p) => p.id), rids, { silent: this.opts.silent, dropAuthor: this.opts.dropAuthor });
       const expect = sorted.map((p, i) => ({ postId: p.id, randomId: rids[i]!, text: p.text, kind: p.media?.kind ?? "text", forwardOf: { chatId: p.chatId, id: p.id } }));
-      const r = await this.invokeSend(req, expect, signal);
+      const r = await this.invokeSend(req, expect, signal, turn);
       r.ids.forEach((id, i) => add(sorted[i]!.id, id));
       return { ids, duplicate: r.duplicate };
     }
@@ -273,7 +292,7 @@ export class TelegramSink implements Sink {
         for (const t of plans[i]!.tail) {
           const rid = this.rid(dctx, p, index++);
           const req = sendMessageRequest(this.chat.peer, t.text, this.entities(t, p.id, warnings), rid, { silent: this.opts.silent, linkPreview: false });
-          const r = await this.invokeSend(req, [{ postId: p.id, randomId: rid, text: t.text, kind: "text" }], signal);
+          const r = await this.invokeSend(req, [{ postId: p.id, randomId: rid, text: t.text, kind: "text" }], signal, turn);
           duplicate ||= r.duplicate;
           r.ids.forEach((id) => add(p.id, id));
         }
@@ -301,7 +320,7 @@ export class TelegramSink implements Sink {
         const req = media
           ? sendMediaRequest(this.chat.peer, media, head.text, ents, rid, { ...common, invertMedia: p.invertMedia })
           : sendMessageRequest(this.chat.peer, head.text, ents, rid, { ...common, linkPreview: p.linkPreview, invertMedia: p.invertMedia });
-        return this.invokeSend(req, [{ postId: p.id, randomId: rid, text: head.text, kind: p.media?.kind ?? "text" }], signal);
+        return this.invokeSend(req, [{ postId: p.id, randomId: rid, text: head.text, kind: p.media?.kind ?? "text" }], signal, turn);
       });
       duplicate ||= r.duplicate;
       r.ids.forEach((id) => add(p.id, id));
@@ -314,15 +333,15 @@ export class TelegramSink implements Sink {
     if (noMedia.length > 0) throw new SkipPost(`album items without album media: ${noMedia.map((p) => p.id).join(", ")}`, posts.map((p) => p.id));
     const rids = posts.map((p) => this.rid(dctx, p, 0));
     const r = await withRefresh(async () => {
-      const items: AlbumItem[] = [];
-      for (let i = 0; i < posts.length; i++) {
-        const p = posts[i]!;
+      // The items' uploads run side by side; the album keeps source order.
+      const medias = await Promise.all(posts.map(mediaOf));
+      const items: AlbumItem[] = posts.map((p, i) => {
         const head = plans[i]!.head;
-        items.push({ media: (await mediaOf(p))!, caption: head.text, entities: this.entities(head, p.id, warnings), randomId: rids[i]! });
-      }
+        return { media: medias[i]!, caption: head.text, entities: this.entities(head, p.id, warnings), randomId: rids[i]! };
+      });
       const req = sendAlbumRequest(this.chat.peer, items, { ...common, invertMedia: posts.some((p) => p.invertMedia) });
       const expect = posts.map((p, i) => ({ postId: p.id, randomId: rids[i]!, text: plans[i]!.head.text, kind: p.media!.kind }));
-      return this.invokeSend(req, expect, signal);
+      return this.invokeSend(req, expect, signal, turn);
     });
     duplicate ||= r.duplicate;
     r.ids.forEach((id, i) => add(posts[i]!.id, id));

@@ -1,6 +1,6 @@
 // Field-fault cases (shared/research/field-faults.md) that concern the adapter, through the emulator.
 import { describe, expect, it } from "vitest";
-import { firstValueFrom } from "rxjs";
+import { firstValueFrom, Subject } from "rxjs";
 import { Emulator } from "../../src/emulator/index.js";
 import { openAccount } from "../../src/telegram/account.js";
 import { FloodWait, SkipPost } from "../../src/model/errors.js";
@@ -195,6 +195,26 @@ describe("access and targets", () => {
     expect(w.emu.inspect("@dstchan")[0]!.media!.sha256).toBe(w.emu.inspect("@dstchan2")[0]!.media!.sha256);
   });
 
+  it("strict order: uploads run before the turn, the posting request waits for it", async () => {
+    const w = await world({ noforwards: true });
+    for (let i = 0; i < 3; i++) w.emu.addPost("@srcchan", { media: { kind: "photo" }, groupedId: "106" });
+    const posts = await readAll(w.source);
+    const sink = w.acct.sink(w.dst, {});
+    expect(sink.awaitsTurn).toBe(true);
+    const loaded = await firstValueFrom(w.source.download(batches(posts)[0]!));
+    const turn = new Subject<void>();
+    let delivered = false;
+    const p = firstValueFrom(sink.deliver(loaded, { ...ctx(), turn })).then((d) => ((delivered = true), d));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(w.emu.requestCount("messages.UploadMedia")).toBe(3);
+    expect(w.emu.requestCount("messages.SendMultiMedia")).toBe(0);
+    expect(delivered).toBe(false);
+    turn.next();
+    const d = await p;
+    expect([...d.ids.values()].flat()).toHaveLength(3);
+    expect(w.emu.requestCount("messages.SendMultiMedia")).toBe(1);
+  });
+
   it("replies keep their link; a reply to a post not copied is sent without it, with a warning (case 25)", async () => {
     const w = await world();
     const first = w.emu.addPost("@srcchan", { text: "root" });
@@ -227,5 +247,12 @@ describe("access and targets", () => {
     await expect(w.acct.resolveChat("@nosuchchat")).rejects.toThrow(/nosuchchat/);
     const c = await w.acct.resolveChat(`https://t.me/c/${w.src.chatId.slice(4)}/45`);
     expect([c.chatId, c.messageId]).toEqual([w.src.chatId, 45]);
+    // A fresh account object knows no access hash: the -100 id is found through the dialogs.
+    const fresh = await openAccount(w.emu.client("a"), { name: "a", historyPace: { intervalMs: 0 } });
+    const byId = await fresh.resolveChat(w.dst.chatId);
+    expect([byId.chatId, byId.title]).toEqual([w.dst.chatId, "dst"]);
+    expect(w.emu.requestCount("messages.GetDialogs")).toBeGreaterThanOrEqual(1);
+    w.emu.addPost("@dstchan", { text: "x" });
+    expect(await fresh.newestId(byId)).toBe(w.emu.inspect("@dstchan").at(-1)!.id);
   });
 });
