@@ -26,7 +26,8 @@ export function photoOf(world: World, file: FileRec, dc: number, date: number, d
   const longest = Math.max(size.width, size.height);
   for (const [box, share] of [[90, 16], [320, 4]] as const) {
     const bytes = Math.floor(file.size / share);
-    if (longest <= box || bytes < 256) continue;
+    // Only sizes strictly smaller than the photo, each size type once.
+    if (longest <= box || bytes < 256 || sizeType(box) === sizeType(longest)) continue;
     const s = scaled(size.width, size.height, box);
     const small = generatedFile(world, bytes, Number(BigInt(id) % 2147483647n) + box, jpegHeader(s.w, s.h));
     sizes.push({ type: sizeType(box), w: s.w, h: s.h, size: bytes, fileId: small.id });
