@@ -38,7 +38,6 @@ export function desktopMedia(m: DesktopMessage): DesktopMedia {
   if (m.photo !== undefined || (m.self_destruct_period_seconds !== undefined && m.file === undefined)) {
     const media: Media = clean({
       kind: "photo" as const,
-      mimeType: "image/jpeg",
       size: m.photo_file_size ?? 0,
       width: m.width,
       height: m.height,
