@@ -60,6 +60,11 @@ export interface JobSettings extends CommonSettings {
   readonly accounts?: AccountSettings;
 }
 
+/** A path as the user wrote it: "~/" is the home folder, relative paths start at `cwd`. */
+export function userPath(cwd: string, p: string): string {
+  return resolve(cwd, p === "~" ? homedir() : p.startsWith("~/") ? join(homedir(), p.slice(2)) : p);
+}
+
 function origin(raw: RawValue | undefined, name: string): string {
   return raw?.origin ?? `--${name}`;
 }
@@ -107,7 +112,7 @@ class Reader {
 export function resolveCommon(raw: RawOptions, configPath?: string, cwd = process.cwd()): CommonSettings {
   const r = new Reader(raw);
   const logFile = r.parse("logFile", "log-file", (v) => {
-    const p = resolve(cwd, v);
+    const p = userPath(cwd, v);
     if (!existsSync(dirname(p))) throw new UsageError(`--log-file ${JSON.stringify(v)}: folder ${dirname(p)} does not exist`);
     return p;
   });
@@ -141,7 +146,7 @@ export function defaultSessions(): string {
 export function resolveAccounts(raw: RawOptions, env: NodeJS.ProcessEnv, needSessions = true, cwd = process.cwd()): AccountSettings {
   const r = new Reader(raw);
   const world = r.parse("emulator", "emulator", (v) => {
-    const p = resolve(cwd, v);
+    const p = userPath(cwd, v);
     if (!existsSync(p)) throw new UsageError(`--emulator ${JSON.stringify(v)}: no emulated world at ${p}`);
     return p;
   });
@@ -154,9 +159,9 @@ export function resolveAccounts(raw: RawOptions, env: NodeJS.ProcessEnv, needSes
   const hashFile = r.str("apiHashFile");
   let apiHash: string;
   if (hashRaw) apiHash = checkApiHash(String(hashRaw.value), hashRaw.origin);
-  else if (hashFile) apiHash = checkApiHash(readSecretFile(resolve(cwd, hashFile), "api hash file"), resolve(cwd, hashFile));
+  else if (hashFile) apiHash = checkApiHash(readSecretFile(userPath(cwd, hashFile), "api hash file"), userPath(cwd, hashFile));
   else throw new UsageError("no api_hash: set TGRELAY_API_HASH or --api-hash-file FILE (mode 0600)");
-  const sessions = resolve(cwd, r.str("sessions") ?? defaultSessions());
+  const sessions = userPath(cwd, r.str("sessions") ?? defaultSessions());
   const accounts = accountNames(r, () => listSessions(sessions));
   if (needSessions) {
     if (accounts.length === 0) {
@@ -250,7 +255,7 @@ export function resolveJob(raw: RawOptions, env: NodeJS.ProcessEnv, command: "co
     return ms;
   }) ?? 0;
   const chunk = r.parse("chunk", "chunk", (v) => parseInteger("chunk", v, 10, 10_000)) ?? 200;
-  const journal = resolve(cwd, r.str("journal") ?? "tgrelay.db");
+  const journal = userPath(cwd, r.str("journal") ?? "tgrelay.db");
   if (!existsSync(dirname(journal))) throw new UsageError(`--journal ${JSON.stringify(r.str("journal"))}: folder ${dirname(journal)} does not exist`);
   const jobId = r.parse("job", "job", (v) => {
     if (!/^[a-zA-Z0-9][a-zA-Z0-9_.:-]{0,127}$/u.test(v)) throw new UsageError(`--job ${JSON.stringify(v)}: letters, digits and _ . : - only`);
