@@ -11,7 +11,7 @@ import { compareChats, Emulator, formatDifferences, type InspectedPost } from ".
 import { openDesktopExport } from "../../src/imports/index.js";
 import type { Entity, Post } from "../../src/model/index.js";
 import { openAccount, type TelegramAccount } from "../../src/telegram/index.js";
-import { runRelay, TG2MD, tmp } from "./helpers.js";
+import { counting, runRelay, TG2MD, tmp } from "./helpers.js";
 
 const sha = (b: Buffer): string => createHash("sha256").update(b).digest("hex");
 const open: Array<{ emu: Emulator; accounts: TelegramAccount[] }> = [];
@@ -112,5 +112,57 @@ describe("with the emulator", () => {
       );
     });
     expect(unexplained, formatDifferences(unexplained)).toEqual([]);
+  });
+
+  it("hybrid through the adapter: a channel and an archive target, each item downloaded once, both complete", async () => {
+    const { emu, account } = await world();
+    emu.createChat({ title: "original", username: "original", owner: "alice" });
+    emu.createChat({ title: "mirror", username: "mirror", owner: "alice" });
+    emu.generate("@original", { posts: 40, seed: 11 });
+    const source = counting(account.source(await account.resolveChat("@original")));
+    const backup = archiveSink(`dir:${tmp()}`);
+    const mirror = account.sink(await account.resolveChat("@mirror"), { mode: "reupload" });
+    const { events, journal } = await runRelay(source, [backup, mirror]);
+    expect(events.filter((e) => e.type === "failed")).toEqual([]);
+    const original = emu.inspect("@original");
+    const withFiles = original.filter((p) => p.media && p.media.kind !== "poll").map((p) => p.id);
+    expect([...source.downloads.keys()].sort((a, b) => a - b)).toEqual(withFiles);
+    expect([...source.downloads.values()].every((n) => n === 1)).toBe(true);
+    const entries = await readManifest(backup.folderOf(source.chatId));
+    expect(entries.map((e) => e.id)).toEqual(original.map((p) => p.id));
+    for (const p of original) {
+      const e = entries.find((x) => x.id === p.id)!;
+      if (p.media?.sha256) expect(e.sha256).toBe(p.media.sha256);
+      expect(journal.isDelivered(backup.target, p.id)).toBe(true);
+      expect(journal.isDelivered(mirror.target, p.id)).toBe(true);
+    }
+    expect(emu.inspect("@mirror")).toHaveLength(original.length);
+  });
+
+  it("fault case 7 through the adapter: 5 album photos of one second and two video.mp4 documents make 7 files", async () => {
+    const { emu, account } = await world();
+    emu.createChat({ title: "src", username: "srcchat", owner: "alice" });
+    const date = 1_700_000_000;
+    for (let i = 0; i < 5; i++) emu.addPost("@srcchat", { date, groupedId: "777", media: { kind: "photo", size: 2000 + i, seed: i } });
+    for (let i = 0; i < 2; i++) {
+      emu.addPost("@srcchat", { date: date + 1, media: { kind: "document", fileName: "video.mp4", mimeType: "video/mp4", size: 3000 + i, seed: 10 + i } });
+    }
+    const backup = archiveSink(`dir:${tmp()}`);
+    const source = account.source(await account.resolveChat("@srcchat"));
+    await runRelay(source, [backup]);
+    const folder = backup.folderOf(source.chatId);
+    const entries = await readManifest(folder);
+    expect(entries).toHaveLength(7);
+    expect(new Set(entries.map((e) => e.file)).size).toBe(7);
+    expect(new Set(entries.map((e) => e.sha256)).size).toBe(7);
+    const album = entries.slice(0, 5);
+    expect(new Set(album.map((e) => e.groupedId)).size).toBe(1);
+    expect(album[0]!.groupedId).toBeDefined();
+    expect(entries.slice(5).map((e) => e.file!.endsWith("_video.mp4"))).toEqual([true, true]);
+    for (const e of entries) {
+      const st = await fs.stat(path.join(folder, e.file!));
+      expect(st.size).toBe(e.media!.size);
+      expect(Math.floor(st.mtimeMs / 1000)).toBe(e.date);
+    }
   });
 });
