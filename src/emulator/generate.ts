@@ -147,7 +147,8 @@ export function generatePosts(opts: GenerateOptions, chat: ChatRec, userIds: str
         const cap = i === 0 || prng.chance(0.2) ? caption(prng, userIds) : { text: "", entities: [] };
         ids.push(add({
           text: cap.text, entities: cap.entities, media: mediaSpec(kind, prng, kind === "photo" ? undefined : large(kind)), groupedId,
-          noforwards: base.noforwards, replyTo: i === 0 ? base.replyTo : undefined, date: base.date,
+          // As on Telegram, an album sent as a reply has the reply on every item.
+          noforwards: base.noforwards, replyTo: base.replyTo, date: base.date,
         }));
       }
       continue;
