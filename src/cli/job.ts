@@ -54,6 +54,18 @@ function observed(source: Source, onPost: (p: Post) => void): Source {
 export async function openJob(
   settings: JobSettings, handles: readonly AccountHandle[], onPost: (p: Post) => void, dryRun = false,
 ): Promise<OpenedJob> {
+  try {
+    return await openJobUnchecked(settings, handles, onPost, dryRun);
+  } catch (e) {
+    // A chat that cannot be reached (private, no such chat) is a configuration error: nothing was sent.
+    if (e instanceof Fatal) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+async function openJobUnchecked(
+  settings: JobSettings, handles: readonly AccountHandle[], onPost: (p: Post) => void, dryRun: boolean,
+): Promise<OpenedJob> {
   const notices: string[] = [];
   const sinkSettings: SinkSettings = {
     mode: settings.mode, skipProtected: settings.skipProtected, silent: settings.silent,

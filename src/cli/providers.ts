@@ -12,12 +12,10 @@ import type { AccountHandle, ChatHandle, SinkSettings } from "./endpoints.js";
 import type { AccountSettings } from "./resolve.js";
 import { sessionEnvOf } from "./secrets.js";
 
-type EmulatorLike = Emulator;
 
-/** Names of an emulated world's accounts, when it tells them. */
-export function emulatorAccounts(world: EmulatorLike): string[] {
-  const a = (world as unknown as { accounts?: readonly string[] | (() => readonly string[]) }).accounts;
-  return [...(typeof a === "function" ? a.call(world) : a ?? [])];
+/** Names of an emulated world's accounts. */
+export function emulatorAccounts(world: Emulator): string[] {
+  return world.accounts().map((a) => a.name);
 }
 
 /** The newest message id of a chat: the first message of its history. */
@@ -50,16 +48,13 @@ export function handleOf(account: TelegramAccount, release?: () => Promise<void>
 
 /** Accounts of an emulated world, by name, through the real adapter. */
 export async function emulatorHandles(world: Emulator, names: readonly string[], logger: Logger): Promise<AccountHandle[]> {
-  const list = names.length ? names : emulatorAccounts(world);
-  if (list.length === 0) throw new UsageError("--emulator: give --accounts (the names of the emulated accounts to use)");
+  const known = emulatorAccounts(world);
+  const list = names.length ? names : known;
+  if (list.length === 0) throw new UsageError("--emulator: the emulated world has no accounts");
   const handles: AccountHandle[] = [];
   for (const name of list) {
-    let client;
-    try {
-      client = world.client(name);
-    } catch (e) {
-      throw new UsageError(`--accounts: the emulated world has no account ${name} (${(e as Error).message})`);
-    }
+    if (!known.includes(name)) throw new UsageError(`--accounts: the emulated world has no account ${name} (it has ${known.join(", ")})`);
+    const client = world.client(name);
     // No pacing of history pages in an emulated world: nothing to be polite to.
     const account = await openAccount(client, { name, logger: logger.child({ account: name }), historyPace: { intervalMs: 0 } });
     handles.push(handleOf(account));
@@ -70,7 +65,7 @@ export async function emulatorHandles(world: Emulator, names: readonly string[],
 /** Everything opened for a run, closed together. */
 export interface OpenedAccounts {
   readonly handles: readonly AccountHandle[];
-  readonly world?: EmulatorLike;
+  readonly world?: Emulator;
   close(): Promise<void>;
 }
 
@@ -80,7 +75,7 @@ export interface OpenedAccounts {
  */
 export async function openAccounts(settings: AccountSettings, logger: Logger, env: NodeJS.ProcessEnv): Promise<OpenedAccounts> {
   const handles: AccountHandle[] = [];
-  let world: EmulatorLike | undefined;
+  let world: Emulator | undefined;
   const closeAll = async (): Promise<void> => {
     for (const h of handles.splice(0)) await h.close().catch((e: unknown) => logger.warn({ err: e, account: h.name }, "close failed"));
     world?.close();
