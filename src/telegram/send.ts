@@ -149,9 +149,11 @@ export class TelegramSink implements Sink {
   }
 
   private resolveUser: UserResolver = (userId) => {
+    if (userId === this.ctx.self.id) return new Api.InputUserSelf();
     try {
       const p = (this.ctx.client as unknown as { _entityCache: { get(k: string): unknown } })._entityCache.get(userId);
       if (p instanceof Api.InputPeerUser) return new Api.InputUser({ userId: p.userId, accessHash: p.accessHash });
+      if (p instanceof Api.InputPeerSelf) return new Api.InputUserSelf();
     } catch {
       /* not cached */
     }

@@ -41,7 +41,7 @@ describe("relay() copies a generated channel with zero differences", () => {
       if (protectedShare) expect(expected.some((p) => p.noforwards)).toBe(true);
       expect(events.filter((e) => e.type === "failed" || (e.type === "skipped" && e.reason !== "already delivered"))).toEqual([]);
       expect(stats.read).toBe(expected.length);
-      expect(formatDifferences(diffs), formatDifferences(diffs)).toBe("");
+      expect(diffs, formatDifferences(diffs)).toEqual([]);
     });
   }
 });
