@@ -407,8 +407,10 @@ export class TelegramSink implements Sink {
     const name = uploadName(media, p.id);
     const file = f.data.kind === "memory" ? new CustomFile(name, f.size, "", f.data.bytes) : new CustomFile(name, f.size, f.data.path);
     const timeout = Math.max(this.ctx.config.callTimeoutMs, Math.ceil(f.size / (256 * 1024)) * 1000);
-    // maxBufferSize: GramJS otherwise refuses in-memory files over 20 MiB.
-    const input = await withTimeout(this.ctx.client.uploadFile({ file, workers: 4, maxBufferSize: 2 ** 31 - 1 }), timeout, `upload ${name}`, signal);
+    // maxBufferSize: in memory, GramJS otherwise refuses files over 20 MiB; from a temp file, 1 makes GramJS read each
+    // part from disk instead of loading the whole file into memory first.
+    const maxBufferSize = f.data.kind === "memory" ? 2 ** 31 - 1 : 1;
+    const input = await withTimeout(this.ctx.client.uploadFile({ file, workers: 4, maxBufferSize }), timeout, `upload ${name}`, signal);
     let thumb: Api.TypeInputFile | undefined;
     if (f.thumb && media.kind !== "photo") {
       thumb = await withTimeout(

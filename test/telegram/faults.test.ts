@@ -162,6 +162,31 @@ describe("rate limits and resume", () => {
   });
 });
 
+describe("large files (case 28, GramJS's 20 MiB trap)", () => {
+  it("a 25 MB protected video goes through a temp file and is reuploaded byte-identical", async () => {
+    const w = await world({ noforwards: true });
+    w.emu.addPost("@srcchan", { media: { kind: "video", size: 25 * 1024 * 1024, duration: 30, width: 640, height: 360 } });
+    const posts = await readAll(w.source);
+    await relayAll(w.source, [w.acct.sink(w.dst, {})], posts);
+    expect(w.emu.inspect("@dstchan")[0]!.media!.sha256).toBe(w.emu.inspect("@srcchan")[0]!.media!.sha256);
+  });
+
+  it("a 21 MiB file held in memory uploads too (GramJS refuses it without maxBufferSize)", async () => {
+    const emu = Emulator.open({ seed: 5 });
+    emu.addAccount({ name: "a" });
+    emu.createChat({ title: "src", username: "srcchan", owner: "a", noforwards: true });
+    emu.createChat({ title: "dst", username: "dstchan", owner: "a" });
+    emu.addPost("@srcchan", { media: { kind: "document", size: 21 * 1024 * 1024, fileName: "big.bin" } });
+    const acct = await openAccount(emu.client("a"), { name: "a", historyPace: { intervalMs: 0 }, inMemoryLimitBytes: 64 * 1024 * 1024 });
+    const source = acct.source(await acct.resolveChat("@srcchan"));
+    const posts = await readAll(source);
+    const loaded = await firstValueFrom(source.download(batches(posts)[0]!));
+    expect(loaded.files[0]!.data.kind).toBe("memory");
+    await firstValueFrom(acct.sink(await acct.resolveChat("@dstchan"), {}).deliver(loaded, ctx()));
+    expect(emu.inspect("@dstchan")[0]!.media!.sha256).toBe(emu.inspect("@srcchan")[0]!.media!.sha256);
+  });
+});
+
 describe("access and targets", () => {
   it("case 30: per-message protection: forward 410 and 412, reupload 411, order kept", async () => {
     const w = await world();
