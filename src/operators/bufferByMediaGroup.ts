@@ -1,6 +1,6 @@
 import { asyncScheduler, type OperatorFunction, type SchedulerLike, type Subscription } from "rxjs";
 import { MAX_ALBUM_SIZE } from "../model/batch.js";
-import { keyValue, NO_KEY, operate } from "./internals.js";
+import { keyValue, NO_KEY, operate, subscribeChained } from "./internals.js";
 
 export interface BufferByMediaGroupOptions {
   /** Most items in one array; a longer run of one key is split into consecutive arrays. Default 10 (Telegram's album limit). */
@@ -72,7 +72,7 @@ export function bufferByMediaGroup<T>(
       idle = scheduler.schedule(flush, maxWaitMs);
     };
 
-    const sub = source.subscribe({
+    const sub = subscribeChained(source, subscriber, {
       next: (item) => {
         if (subscriber.closed) return;
         let key: unknown;

@@ -3,7 +3,9 @@
  * rxjs 7 keeps `operate`/`OperatorSubscriber` internal, so operators here are written as
  * `new Observable` plus an observer object — the shape rxjs 8's own operators have.
  */
-import { Observable, type OperatorFunction, type Subscriber, type TeardownLogic } from "rxjs";
+import {
+  Observable, Subscriber, type Observer, type OperatorFunction, type Subscription, type TeardownLogic,
+} from "rxjs";
 
 /**
  * Build an operator from a per-subscription `init`: all state lives inside `init`, so one operator
@@ -50,4 +52,27 @@ export function keyValue(key: unknown): unknown {
     default:
       return key;
   }
+}
+
+/**
+ * Subscribe `observer` to `source` through a Subscriber chained to `destination`, so that when the
+ * destination is unsubscribed (e.g. `take(3)` downstream) a synchronous source sees `closed` at once and
+ * stops, instead of pushing every value into a dead operator (rxjs#5369's "synchronous firehose").
+ * This is what rxjs 7's internal `createOperatorSubscriber` does; its public form is this constructor.
+ */
+export function subscribeChained<T>(
+  source: Observable<T>,
+  destination: Subscriber<never> | Subscriber<unknown>,
+  observer: Partial<Observer<T>>,
+): Subscription {
+  const full: Observer<T> = {
+    next: observer.next ?? (() => undefined),
+    error: observer.error ?? ((err: unknown) => destination.error(err)),
+    complete: observer.complete ?? (() => destination.complete()),
+  };
+  // eslint-disable-next-line deprecation/deprecation -- the only public way to chain a subscriber in rxjs 7
+  const inner = new Subscriber<T>(full);
+  destination.add(inner);
+  source.subscribe(inner);
+  return inner;
 }

@@ -1,5 +1,5 @@
 import { from, type ObservableInput, type OperatorFunction, type Subscription } from "rxjs";
-import { operate } from "./internals.js";
+import { operate, subscribeChained } from "./internals.js";
 
 /** One running (or finished, not yet emitted) inner, in source order. */
 interface Slot<R> {
@@ -110,7 +110,7 @@ export function orderedMergeMap<T, R>(
       }
     };
 
-    const sub = source.subscribe({
+    const sub = subscribeChained(source, subscriber, {
       next: (value) => {
         waiting.push({ value, index: index++ });
         pump();

@@ -2,6 +2,7 @@ import {
   asapScheduler, from, Observable, Subject,
   type ObservableInput, type SchedulerLike, type Subscription,
 } from "rxjs";
+import { subscribeChained } from "./internals.js";
 
 export interface PullPagesOptions {
   /** Ask for the next page when at most this many read items are not consumed yet. Default 0. */
@@ -83,7 +84,7 @@ export function pullPages<T>(
       },
       error: (err) => subscriber.error(err),
     });
-    const reading = from(read(demand$.asObservable())).subscribe({
+    const reading = subscribeChained(from(read(demand$.asObservable())), subscriber, {
       next: (item) => {
         read_++;
         outstanding = false;

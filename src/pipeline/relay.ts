@@ -3,9 +3,9 @@
  * order, within a byte budget), send batches one at a time in source order, commit each to the journal.
  */
 import {
-  asyncScheduler, concat, concatMap, catchError, defer, EMPTY, filter, finalize, ignoreElements, map,
+  asyncScheduler, concatMap, catchError, defer, EMPTY, filter, finalize, ignoreElements, map,
   Observable, of, ReplaySubject, Subject, take, takeUntil, throwError, throwIfEmpty,
-  type SchedulerLike,
+  type SchedulerLike, type Subscription,
 } from "rxjs";
 import { batchBytes, batchIds, batchOf, MAX_ALBUM_SIZE, type Batch } from "../model/batch.js";
 import type { Loaded } from "../model/loaded.js";
@@ -87,15 +87,26 @@ interface InFlight {
 const DEFAULT_BUDGET = 64 * 2 ** 20;
 
 /**
- * The first Delivery of `deliver$`, handed to `onSent`, then complete: one operator instead of
- * take(1) + throwIfEmpty + tap + ignoreElements, as this runs once per batch and target.
+ * The first Delivery of `deliver$`, handed to `onSent`, then complete; an error goes to `onProblem`,
+ * which says whether it was recorded (complete, the run goes on) or not (error). One operator instead of
+ * take(1) + throwIfEmpty + tap + ignoreElements + catchError, as this runs once per batch and target.
  */
 function firstDelivery(
-  deliver$: Observable<Delivery>, batch: Batch, target: string, onSent: (d: Delivery) => void,
+  deliver$: Observable<Delivery>, label: string, onSent: (d: Delivery) => void, onProblem: (err: unknown) => boolean,
 ): Observable<never> {
   return new Observable<never>((subscriber) => {
     let got = false;
-    const sub = deliver$.subscribe({
+    const fail = (err: unknown) => {
+      let recorded = false;
+      try {
+        recorded = onProblem(err);
+      } catch (e) {
+        err = e;
+      }
+      if (recorded) subscriber.complete();
+      else subscriber.error(err);
+    };
+    return deliver$.subscribe({
       next: (d) => {
         if (got) return;
         got = true;
@@ -107,12 +118,59 @@ function firstDelivery(
         }
         subscriber.complete();
       },
-      error: (err) => subscriber.error(err),
+      error: fail,
       complete: () => {
-        if (!got) subscriber.error(new Transient(`delivery of batch ${batch.seq} to ${target} gave nothing`, "empty delivery"));
+        if (!got) fail(new Transient(`delivery of ${label} gave nothing`, "empty delivery"));
       },
     });
-    return sub;
+  });
+}
+
+/**
+ * Run `steps` one after another, each subscribed when the one before completed, then `done`; `always`
+ * on completion, error and unsubscribe. A lean `concat(defer...)` + `finalize`: it runs once per batch.
+ */
+function sequence(
+  steps: ReadonlyArray<() => Observable<never>>, done: () => void, always: () => void,
+): Observable<never> {
+  return new Observable<never>((subscriber) => {
+    let i = 0;
+    let current: Subscription | undefined;
+    const run = (): void => {
+      // A loop, not recursion, for steps that complete synchronously.
+      while (i < steps.length && !subscriber.closed) {
+        const step = steps[i++]!;
+        let sync = true;
+        let completedSync = false;
+        try {
+          current = step().subscribe({
+            error: (err) => subscriber.error(err),
+            complete: () => {
+              if (sync) completedSync = true;
+              else run();
+            },
+          });
+        } catch (err) {
+          subscriber.error(err);
+          return;
+        }
+        sync = false;
+        if (!completedSync) return;
+      }
+      if (subscriber.closed) return;
+      try {
+        done();
+      } catch (err) {
+        subscriber.error(err);
+        return;
+      }
+      subscriber.complete();
+    };
+    run();
+    return () => {
+      current?.unsubscribe();
+      always();
+    };
   });
 }
 
@@ -183,21 +241,24 @@ export function relay(options: RelayOptions): Observable<RelayEvent> {
       emit(e);
     };
 
-    /** SkipPost and Transient are the batch's problem (recorded, the run goes on); the rest end the run. */
-    const recordProblem = (err: unknown, item: InFlight, target: string): Observable<never> => {
+    /**
+     * SkipPost and Transient are the batch's problem for this target: recorded, the run goes on (true).
+     * Anything else ends the run (false).
+     */
+    const recordProblem = (err: unknown, item: InFlight, target: string): boolean => {
       const { ids, batch } = item;
       if (err instanceof SkipPost) {
         journal.fail(target, ids, err.reason);
         skipped(ids, err.reason, target, batch.seq);
-        return EMPTY;
+        return true;
       }
       if (err instanceof Transient) {
         journal.fail(target, ids, err.reason);
         t.failed += ids.length;
         emit({ type: "failed", seq: batch.seq, postIds: ids, reason: err.reason, target });
-        return EMPTY;
+        return true;
       }
-      return throwError(() => err);
+      return false;
     };
 
     const keep = (post: Post): boolean => {
@@ -261,23 +322,23 @@ export function relay(options: RelayOptions): Observable<RelayEvent> {
       );
     };
 
-    const load = (batch: Batch): Observable<InFlight> =>
-      defer(() => {
-        consumed$.next(batch.posts.length);
-        // After a graceful stop nothing new starts; what started before is sent.
-        if (stopping) return EMPTY;
-        t.batches++;
-        let needs = false;
-        for (const s of sinks) if (s.needsBytes(batch)) { needs = true; break; }
-        const bytes = needs ? batchBytes(batch) : 0;
-        // Fast path: a place in the window and the bytes are free now.
-        const place = window.tryTake(1);
-        const permit = place && budget.tryTake(bytes);
-        if (place && permit) return download(batch, needs, place, permit);
-        return (place ? of(place) : window.take(1)).pipe(
-          concatMap((p) => budget.take(bytes).pipe(concatMap((b) => download(batch, needs, p, b)))),
-        );
-      });
+    // orderedMergeMap calls this when the batch gets its slot: already lazy, no defer needed.
+    const load = (batch: Batch): Observable<InFlight> => {
+      consumed$.next(batch.posts.length);
+      // After a graceful stop nothing new starts; what started before is sent.
+      if (stopping) return EMPTY;
+      t.batches++;
+      let needs = false;
+      for (const s of sinks) if (s.needsBytes(batch)) { needs = true; break; }
+      const bytes = needs ? batchBytes(batch) : 0;
+      // Fast path: a place in the window and the bytes are free now.
+      const place = window.tryTake(1);
+      const permit = place && budget.tryTake(bytes);
+      if (place && permit) return download(batch, needs, place, permit);
+      return (place ? of(place) : window.take(1)).pipe(
+        concatMap((p) => budget.take(bytes).pipe(concatMap((b) => download(batch, needs, p, b)))),
+      );
+    };
 
     /** Per sink: the flood-wait retry, built once (sends to one sink are serial, so `current` is the batch). */
     const senders = sinks.map((sink) => {
@@ -312,37 +373,42 @@ export function relay(options: RelayOptions): Observable<RelayEvent> {
         });
         for (const l of left) skipped([l.postId], l.reason, sink.target, batch.seq);
       };
-      return (item: InFlight): Observable<never> =>
-        defer(() => {
-          const { batch, loaded } = item;
-          const needs = sink.needsBytes(batch);
-          if (item.error !== undefined && needs) return recordProblem(item.error, item, sink.target);
-          let all = true;
-          for (const p of batch.posts) if (!journal.isDelivered(sink.target, p.id)) { all = false; break; }
-          if (all) {
-            skipped(item.ids, "already delivered", sink.target, batch.seq);
-            return EMPTY;
-          }
-          journal.begin(sink.target, batch, account);
-          current = batch;
-          return firstDelivery(defer(() => sink.deliver(loaded, ctx)).pipe(retrying), batch, sink.target, (d) => sent(item, d, needs)).pipe(
-            catchError((err: unknown) => recordProblem(err, item, sink.target)),
-          );
-        });
+      const label = `a batch to ${sink.target}`;
+      return (item: InFlight): Observable<never> => {
+        const { batch, loaded } = item;
+        const needs = sink.needsBytes(batch);
+        if (item.error !== undefined && needs) {
+          return recordProblem(item.error, item, sink.target) ? EMPTY : throwError(() => item.error);
+        }
+        let all = true;
+        for (const p of batch.posts) if (!journal.isDelivered(sink.target, p.id)) { all = false; break; }
+        if (all) {
+          skipped(item.ids, "already delivered", sink.target, batch.seq);
+          return EMPTY;
+        }
+        journal.begin(sink.target, batch, account);
+        current = batch;
+        return firstDelivery(
+          defer(() => sink.deliver(loaded, ctx)).pipe(retrying), label,
+          (d) => sent(item, d, needs), (err) => recordProblem(err, item, sink.target),
+        );
+      };
     });
 
     const deliver = (item: InFlight): Observable<never> => {
       const { batch } = item;
-      const settle$ = defer(() => {
-        t.settled += batch.posts.length;
-        options.afterSend?.(batch);
-        return EMPTY;
-      });
-      const parts: Array<Observable<never>> = [];
-      if (options.beforeSend) parts.push(defer(() => options.beforeSend!(batch)).pipe(take(1), ignoreElements()));
-      for (const send of senders) parts.push(send(item));
-      parts.push(settle$);
-      return concat(...parts).pipe(finalize(() => release(item)));
+      const steps: Array<() => Observable<never>> = [];
+      const { beforeSend } = options;
+      if (beforeSend) steps.push(() => beforeSend(batch).pipe(take(1), ignoreElements()));
+      for (const send of senders) steps.push(() => send(item));
+      return sequence(
+        steps,
+        () => {
+          t.settled += batch.posts.length;
+          options.afterSend?.(batch);
+        },
+        () => release(item),
+      );
     };
 
     const release = (item: InFlight) => {
