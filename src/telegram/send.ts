@@ -13,7 +13,7 @@ import type { Loaded, LoadedFile } from "../model/loaded.js";
 import type { Post } from "../model/post.js";
 import { Fatal, SkipPost, TgRelayError, Transient } from "../model/errors.js";
 import type { DeliverContext, Delivery, Sink, Strategy } from "../ports.js";
-import { CAPTION_LIMIT, TEXT_LIMIT, planCaption, type CaptionPolicy, type TextPart } from "./captionLimit.js";
+import { TEXT_LIMIT, planCaption, type CaptionPolicy, type TextPart } from "./captionLimit.js";
 import {
   entitiesToApi,
   mediaFromApi,
@@ -423,9 +423,4 @@ export class TelegramSink implements Sink {
     const res = await this.ctx.call<Api.TypeMessageMedia>(uploadMediaRequest(this.chat.peer, uploadedInputMedia(media, input, thumb)), { signal });
     return referenceInputMedia(res, media.spoiler);
   }
-}
-
-/** The default caption limit of an account. */
-export function captionLimitOf(premium: boolean): number {
-  return premium ? 4096 : CAPTION_LIMIT;
 }

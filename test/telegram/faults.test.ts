@@ -187,6 +187,22 @@ describe("large files (case 28, GramJS's 20 MiB trap)", () => {
   });
 });
 
+describe("copy with expired file references", () => {
+  it("FILE_REFERENCE_EXPIRED on a send by reference re-reads the messages and sends again", async () => {
+    let now = 1_800_000_000_000;
+    const w = await world({ now: () => now });
+    for (let i = 0; i < 3; i++) w.emu.addPost("@srcchan", { media: { kind: "photo" }, groupedId: "107" });
+    w.emu.faults.fileReferenceTtlMs(60_000);
+    const posts = await readAll(w.source);
+    now += 3600_000;
+    const before = w.emu.requestCount("channels.GetMessages");
+    const [d] = await relayAll(w.source, [w.acct.sink(w.dst, { mode: "copy" })], posts);
+    expect(d!.strategy).toBe("copy");
+    expect(w.emu.requestCount("channels.GetMessages") - before).toBeGreaterThanOrEqual(1);
+    expect(w.emu.inspect("@dstchan").map((p) => p.media?.sha256)).toEqual(w.emu.inspect("@srcchan").map((p) => p.media?.sha256));
+  });
+});
+
 describe("access and targets", () => {
   it("case 30: per-message protection: forward 410 and 412, reupload 411, order kept", async () => {
     const w = await world();

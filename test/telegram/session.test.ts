@@ -3,9 +3,10 @@ import { chmod, mkdtemp, readFile, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawn } from "node:child_process";
-import { apiCredentials, createClient, gramProxy, lockSession, readSession, sessionPath, writeSession } from "../../src/telegram/session.js";
+import { apiCredentials, connectClient, createClient, gramProxy, lockSession, readSession, sessionPath, writeSession } from "../../src/telegram/session.js";
 import { PinoGramLogger, redact } from "../../src/telegram/logger.js";
-import { UsageError } from "../../src/model/errors.js";
+import { AccountDead, Transient, UsageError } from "../../src/model/errors.js";
+import type { TelegramClient } from "telegram";
 import { LogLevel } from "telegram/extensions/Logger.js";
 
 const dir = () => mkdtemp(join(tmpdir(), "tgr-sess-"));
@@ -80,5 +81,20 @@ describe("credentials, proxies, client", () => {
     expect(redact("key " + "ab".repeat(64))).toBe("key <hex-key>");
     const l = new PinoGramLogger({ error() {}, warn() {}, info() {}, debug() {} }, LogLevel.ERROR);
     expect(l.logLevel).toBe(LogLevel.ERROR);
+  });
+});
+
+describe("connecting", () => {
+  const fake = (connect: () => Promise<boolean>, authorized = true) =>
+    ({ connect, checkAuthorization: async () => authorized }) as unknown as TelegramClient;
+  it("connect() answering false is a failure, not a hang", async () => {
+    await expect(connectClient(fake(async () => false), "a")).rejects.toBeInstanceOf(Transient);
+  });
+  it("a connect that never answers times out", async () => {
+    await expect(connectClient(fake(() => new Promise<boolean>(() => undefined)), "a", 20)).rejects.toThrow(/could not connect/);
+  });
+  it("a session that is not logged in is a dead account", async () => {
+    await expect(connectClient(fake(async () => true, false), "a")).rejects.toBeInstanceOf(AccountDead);
+    await expect(connectClient(fake(async () => true), "a")).resolves.toBeUndefined();
   });
 });
