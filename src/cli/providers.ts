@@ -18,12 +18,6 @@ export function emulatorAccounts(world: Emulator): string[] {
   return world.accounts().map((a) => a.name);
 }
 
-/** The newest message id of a chat: the first message of its history. */
-export async function newestMessageId(account: TelegramAccount, chat: ChatInfo): Promise<number> {
-  const messages = await account.client.getMessages(chat.peer, { limit: 1 });
-  return messages[0]?.id ?? 0;
-}
-
 /** Wrap an adapter account as the CLI's AccountHandle. */
 export function handleOf(account: TelegramAccount, release?: () => Promise<void>): AccountHandle {
   const wrap = (c: ChatInfo): ChatHandle => ({
@@ -34,7 +28,7 @@ export function handleOf(account: TelegramAccount, release?: () => Promise<void>
     name: account.name,
     ...(account.self ? { self: account.self } : {}),
     resolveChat: async (ref) => wrap(await account.resolveChat(ref)),
-    newestId: (chat) => newestMessageId(account, chat.native as ChatInfo),
+    newestId: (chat) => account.newestId(chat.native as ChatInfo),
     source: (chat) => account.source(chat.native as ChatInfo),
     sink: (chat, s: SinkSettings) => account.sink(chat.native as ChatInfo, {
       mode: s.mode, skipProtected: s.skipProtected, silent: s.silent, captionPolicy: s.captionPolicy, forceCopy: s.forceCopy,
