@@ -117,6 +117,7 @@ describe("Source.download", () => {
     const loaded = await Promise.all(posts.map((p, i) => firstValueFrom(w.source.download(batchOf([p], i)))));
     expect(loaded.every((l) => l.files[0]!.size === 700 * 1024)).toBe(true);
     expect(w.emu.requestCount("auth.ExportAuthorization")).toBeLessThanOrEqual(1);
+    expect(w.emu.requestCount("upload.GetFile")).toBe(40); // 2 parts each, no FILE_MIGRATE round trip
     await Promise.all(loaded.map((l) => l.release()));
   });
 
