@@ -17,6 +17,7 @@ export function documentKind(d: DocumentRec): MediaKind {
   return "document";
 }
 
+/** The kind of a message media record (undefined when its document is gone). */
 export function mediaKind(world: World, m: MediaRec): MediaKind | undefined {
   if (m.type === "photo") return "photo";
   if (m.type === "poll") return "poll";

@@ -46,6 +46,7 @@ export function thumbOf(world: World, file: FileRec): SizeRec {
   return { type: "m", w: s.w, h: s.h, size: file.size, fileId: file.id };
 }
 
+/** A document of the world over `file`, its TL attributes stored as their bytes (so they come back exactly). */
 export function documentOf(
   world: World,
   spec: { file: FileRec; dc: number; date: number; mimeType: string; attributes: Api.TypeDocumentAttribute[]; thumb?: FileRec; forceFile?: boolean; nosound?: boolean },

@@ -12,12 +12,14 @@ export function newId(world: World, kind: string): string {
   return ((prefix[kind] ?? 3n) * 10n ** 17n + BigInt(n) * 7919n).toString();
 }
 
+/** A file whose bytes are generated from `seed` (nothing stored), optionally starting with `header`. */
 export function generatedFile(world: World, size: number, seed: number, header?: Buffer): FileRec {
   const f: FileRec = { id: newId(world, "file"), size, gen: header ? { seed, header: header.toString("base64") } : { seed } };
   world.putFile(f);
   return f;
 }
 
+/** A file whose bytes are stored in the world, in 1 MiB chunks. */
 export function storedFile(world: World, bytes: Buffer): FileRec {
   return world.tx(() => {
     const f: FileRec = { id: newId(world, "file"), size: bytes.length };

@@ -14,13 +14,16 @@ export interface View {
   readonly now: () => number;
 }
 
+/** Whether `account` is in the chat (owner, admin or member). */
 export function isMember(chat: ChatRec, account: string): boolean {
   return chat.owner === account || chat.members.includes(account) || chat.admins.includes(account);
 }
+/** Whether `account` may post in a broadcast channel (owner or admin). */
 export function isAdmin(chat: ChatRec, account: string): boolean {
   return chat.owner === account || chat.admins.includes(account);
 }
 
+/** The chat as an Api.Channel seen by `viewer` (its access hash, its rights, left or not). */
 export function channelTl(v: View, chat: ChatRec, viewer: string): Api.Channel {
   const admin = isAdmin(v.world.chat(chat.channelId) ?? chat, viewer);
   return new Api.Channel({
@@ -43,6 +46,7 @@ export function channelTl(v: View, chat: ChatRec, viewer: string): Api.Channel {
   });
 }
 
+/** An account as an Api.User seen by `viewer`. */
 export function userTl(v: View, acc: AccountRec, viewer: string): Api.User {
   const self = acc.name === viewer;
   return new Api.User({
@@ -78,10 +82,12 @@ export function usersOf(v: View, chat: ChatRec, messages: readonly MessageRec[],
   return [...out.values()];
 }
 
+/** A size record as an Api.PhotoSize. */
 export function sizeTl(s: SizeRec): Api.PhotoSize {
   return new Api.PhotoSize({ type: s.type, w: s.w, h: s.h, size: s.size });
 }
 
+/** A photo with the access hash and a fresh file reference of `viewer`, read in `ctx`. */
 export function photoTl(v: View, p: PhotoRec, viewer: string, ctx: RefContext): Api.Photo {
   return new Api.Photo({
     id: bigInt(p.id),
@@ -98,6 +104,7 @@ export function attributesOf(d: DocumentRec): Api.TypeDocumentAttribute[] {
   return d.attributes.map((b64) => new BinaryReader(Buffer.from(b64, "base64")).tgReadObject() as Api.TypeDocumentAttribute);
 }
 
+/** A document with the access hash and a fresh file reference of `viewer`, read in `ctx`. */
 export function documentTl(v: View, d: DocumentRec, viewer: string, ctx: RefContext): Api.Document {
   return new Api.Document({
     id: bigInt(d.id),
@@ -112,6 +119,7 @@ export function documentTl(v: View, d: DocumentRec, viewer: string, ctx: RefCont
   });
 }
 
+/** A poll as MessageMediaPoll (quiz answers and solution in its results). */
 export function pollTl(p: PollRec): Api.MessageMediaPoll {
   const correct = new Set(p.correctAnswers ?? []);
   return new Api.MessageMediaPoll({
@@ -149,6 +157,7 @@ export function documentFlags(d: DocumentRec): { video: boolean; round: boolean;
   };
 }
 
+/** A media record as the MessageMedia `viewer` receives. */
 export function mediaTl(v: View, m: MediaRec, viewer: string, ctx: RefContext): Api.TypeMessageMedia {
   if (m.type === "photo") {
     const p = v.world.photo(m.photoId);
@@ -163,6 +172,7 @@ export function mediaTl(v: View, m: MediaRec, viewer: string, ctx: RefContext): 
   return pollTl(m.poll);
 }
 
+/** A message record as the Api.Message (or MessageService) `viewer` receives. */
 export function messageTl(v: View, chat: ChatRec, m: MessageRec, viewer: string): Api.Message | Api.MessageService {
   const peerId = new Api.PeerChannel({ channelId: bigInt(chat.channelId) });
   const sender = v.world.account(m.sender);
