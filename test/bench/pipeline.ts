@@ -149,13 +149,26 @@ async function memory(gcOnRelease: boolean) {
   return { totalMB, budgetMB, peakRssGrowthMB: (peak - base) / MB, ms, throughputMBps: totalMB / (ms / 1000) };
 }
 
+/** Best of 5 runs (the machine is shared): wall time, and the process CPU time of the same run. */
 async function overhead() {
   const N = 200_000;
   const all = posts(N, 0, 10);
+  const zero: Timing = { downloadMs: 0, sendMs: 0, needsBytes: false };
   // Warm up the JIT, then measure.
-  await runRelay(posts(20_000, 0, 10), { downloadMs: 0, sendMs: 0, needsBytes: false }, { concurrency: 8 });
-  const { ms, events } = await runRelay(all, { downloadMs: 0, sendMs: 0, needsBytes: false }, { concurrency: 8 });
-  return { N, ms, events, postsPerSecond: N / (ms / 1000) };
+  await runRelay(posts(20_000, 0, 10), zero, { concurrency: 8 });
+  let best = { ms: Infinity, cpuMs: Infinity, events: 0 };
+  const runsMs: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const cpu0 = process.cpuUsage();
+    const r = await runRelay(all, zero, { concurrency: 8 });
+    const cpu = process.cpuUsage(cpu0);
+    runsMs.push(Math.round(r.ms));
+    if (r.ms < best.ms) best = { ms: r.ms, cpuMs: (cpu.user + cpu.system) / 1000, events: r.events };
+  }
+  return {
+    N, ms: best.ms, events: best.events, runsMs, postsPerSecond: N / (best.ms / 1000),
+    postsPerCpuSecond: Math.round(N / (best.cpuMs / 1000)),
+  };
 }
 
 const m = await makespan();
