@@ -3,7 +3,7 @@
  * order, within a byte budget), send batches one at a time in source order, commit each to the journal.
  */
 import {
-  asyncScheduler, concatMap, catchError, defer, EMPTY, filter, finalize, ignoreElements, map,
+  asyncScheduler, concatMap, catchError, defer, EMPTY, filter, ignoreElements, map,
   Observable, of, ReplaySubject, Subject, take, takeUntil, throwError, throwIfEmpty,
   type SchedulerLike, type Subscription,
 } from "rxjs";
