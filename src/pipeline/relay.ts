@@ -310,7 +310,7 @@ export function relay(options: RelayOptions): Observable<RelayEvent> {
       const item: InFlight = { batch, ids: batchIds(batch), permit, place, loaded: withoutBytes(batch), bytes: 0 };
       held.add(item);
       if (!needs) return of(loadedIn(item, item.loaded));
-      return source.download(batch).pipe(
+      return defer(() => source.download(batch)).pipe(
         take(1),
         throwIfEmpty(() => new Transient(`download of batch ${batch.seq} gave nothing`, "empty download")),
         map((loaded) => loadedIn(item, loaded)),
