@@ -116,6 +116,14 @@ export class Emulator {
     return appendPost(this.world, this.chatRec(chat), spec, this.now());
   }
 
+  /** Delete posts (readers then get MessageEmpty for their ids, and history skips them). */
+  deletePosts(chat: string, ids: readonly number[]): void {
+    const c = this.chatRec(chat);
+    this.world.tx(() => {
+      for (const id of ids) this.world.deleteMessage(c.channelId, id);
+    });
+  }
+
   /** Fill a chat with `opts.posts` generated posts of a reproducible mix; returns their ids in order. */
   generate(chat: string, opts: GenerateOptions): number[] {
     const c = this.chatRec(chat);

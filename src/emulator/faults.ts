@@ -81,7 +81,10 @@ export class FaultState implements Faults {
       if (!matches(d.rule, account, method, "upload.GetFile")) continue;
       d.calls++;
       const first = d.rule.afterCalls ?? 1;
-      if (d.calls >= first && d.calls < first + (d.rule.times ?? 1)) throw new RpcFailure("TIMEOUT", -503);
+      if (d.calls >= first && d.calls < first + (d.rule.times ?? 1)) {
+        if (d.rule.stallMs) await sleep(d.rule.stallMs);
+        throw new RpcFailure("TIMEOUT", -503);
+      }
     }
     const now = Date.now();
     for (const f of this.floods) {

@@ -182,4 +182,6 @@ export interface DropRule {
   readonly afterCalls?: number;
   /** How many consecutive calls are dropped (default 1). */
   readonly times?: number;
+  /** How long a dropped call hangs before it fails with TIMEOUT, in real ms (default 0): longer than a caller's own timeout tests that timeout. */
+  readonly stallMs?: number;
 }

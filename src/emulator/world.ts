@@ -48,6 +48,7 @@ export class World {
       chatPut: p("INSERT INTO chats (channel_id, username, json) VALUES (?, ?, ?) ON CONFLICT(channel_id) DO UPDATE SET username = excluded.username, json = excluded.json"),
       msgGet: p("SELECT json FROM messages WHERE channel_id = ? AND id = ?"),
       msgPut: p("INSERT INTO messages (channel_id, id, date, json) VALUES (?, ?, ?, ?) ON CONFLICT(channel_id, id) DO UPDATE SET json = excluded.json"),
+      msgDel: p("DELETE FROM messages WHERE channel_id = ? AND id = ?"),
       msgCount: p("SELECT count(*) AS n FROM messages WHERE channel_id = ?"),
       msgAllAsc: p("SELECT json FROM messages WHERE channel_id = ? ORDER BY id ASC"),
       msgOlderDesc: p("SELECT json FROM messages WHERE channel_id = ? AND id < ? ORDER BY id DESC LIMIT ? OFFSET ?"),
@@ -124,6 +125,9 @@ export class World {
   }
   putMessage(channelId: string, m: MessageRec): void {
     this.st.msgPut!.run(channelId, m.id, m.date, JSON.stringify(m));
+  }
+  deleteMessage(channelId: string, id: number): void {
+    this.st.msgDel!.run(channelId, id);
   }
   messageCount(channelId: string): number {
     return (this.st.msgCount!.get(channelId) as { n: number }).n;

@@ -118,8 +118,9 @@ describe("downloads", () => {
     const err = await expectRpc(client.downloadMedia(msg as Api.Message, {}), "TIMEOUT");
     expect(err).toBeInstanceOf(errors.RPCError);
     emu.faults.clear();
-    emu.faults.dropConnection({ account: "alice", afterCalls: 2, times: 1 });
+    emu.faults.dropConnection({ account: "alice", afterCalls: 2, times: 1, stallMs: 5 });
     expect(((await client.downloadMedia(msg as Api.Message, {})) as Buffer).length).toBe(600_000);
+    expect(emu.requestCount("upload.GetFile", "alice")).toBeGreaterThan(6);
   });
 
   it("bandwidth and latency faults still deliver exact bytes", async () => {

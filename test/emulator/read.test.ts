@@ -73,9 +73,13 @@ describe("reading history through GramJS", () => {
     emu = w.emu;
     emu.addPost(w.src.id, { text: "two" });
     const client = emu.client("alice");
-    const got = await client.getMessages("source_chan", { ids: [2, 999] });
+    emu.addPost(w.src.id, { text: "three" });
+    emu.deletePosts(w.src.id, [3]);
+    const got = await client.getMessages("source_chan", { ids: [2, 3, 999] });
     expect((got[0] as Api.Message).message).toBe("two");
     expect(got[1]).toBeUndefined();
+    expect(got[2]).toBeUndefined();
+    expect(Array.from(await client.getMessages("source_chan", { limit: 10 }), (m) => m.id)).toEqual([2, 1]);
   });
 
   it("resolves usernames, users and full chats; unknown usernames fail", async () => {
