@@ -73,7 +73,7 @@ export const OPTIONS: readonly OptionDef[] = [
   { name: "api-id", type: "string", group: G_ACCOUNT, commands: TELEGRAM, describe: "Your api_id from my.telegram.org" },
   { name: "api-hash", type: "string", group: G_ACCOUNT, commands: TELEGRAM, noFlag: true, secret: true, describe: "api_hash: env TGRELAY_API_HASH only" },
   { name: "api-hash-file", type: "string", group: G_ACCOUNT, commands: TELEGRAM, describe: "File holding the api_hash, mode 0600" },
-  { name: "emulator", type: "string", group: G_ACCOUNT, commands: [...TELEGRAM, "demo"], describe: "Run against the emulated Telegram world persisted at this path (tests, demo): no network, no credentials" },
+  { name: "emulator", type: "string", group: G_ACCOUNT, commands: TELEGRAM, describe: "Run against the emulated Telegram world persisted at this path (tests, demo): no network, no credentials" },
   { name: "check", type: "boolean", group: G_ACCOUNT, commands: ["accounts"], describe: "Connect to each account and show whether it is reachable" },
   // Output
   { name: "json", type: "boolean", group: G_OUTPUT, commands: ALL, describe: "Write the event stream to stdout as JSON Lines (no progress display)" },
