@@ -171,3 +171,37 @@ describe("copy against the emulator", () => {
     expect(r2.exits).toEqual([130]);
   });
 });
+
+describe("ranges cut through albums", () => {
+  it("--from-id/--to-id inside an album widen the range to the whole album, with a notice", async () => {
+    const w = makeWorld(30, { protectedShare: 0 });
+    const emu = openWorld(w);
+    const src = emu.inspect("@cli_source");
+    emu.close();
+    const albums = new Map<string, number[]>();
+    for (const p of src) if (p.groupedId) albums.set(p.groupedId, [...(albums.get(p.groupedId) ?? []), p.id]);
+    const [first, second] = [...albums.values()].filter((ids) => ids.length >= 2);
+    expect(first && second).toBeTruthy();
+    const fromId = first![1]!;
+    const toId = second![second!.length - 2]!;
+    const r = await run(["plan", "--emulator", w.path, "--accounts", "alice", "--from", "@cli_source", "--to", "@cli_target",
+      "--from-id", String(fromId), "--to-id", String(toId), "--json"], { cwd: w.dir });
+    expect(r.code).toBe(0);
+    const out = lines(r.stdout);
+    const report = out.at(-1)! as unknown as { range: { fromId: number; toId: number }; notices: string[] };
+    expect(report.range).toMatchObject({ fromId: first![0], toId: second!.at(-1) });
+    expect(report.notices.join("\n")).toMatch(new RegExp(`cut by --from-id ${fromId}: widened to start at ${first![0]}`));
+    expect(report.notices.join("\n")).toMatch(new RegExp(`cut by --to-id ${toId}: widened to end at ${second!.at(-1)}`));
+    const batches = out.filter((l) => l.type === "batch") as unknown as Array<{ ids: number[] }>;
+    expect(batches[0]!.ids).toEqual(first);
+    expect(batches.at(-1)!.ids).toEqual(second);
+    // copy does the same, and says so.
+    const c = await run(["copy", "--emulator", w.path, "--accounts", "alice", "--from", "@cli_source", "--to", "@cli_target",
+      "--from-id", String(fromId), "--to-id", String(toId), "--progress", "lines"], { cwd: w.dir });
+    expect(c.code).toBe(0);
+    expect(c.stderr).toMatch(/widened to start at/);
+    const after = openWorld(w);
+    expect(after.inspect("@cli_target").length).toBe(src.filter((p) => p.id >= first![0]! && p.id <= second!.at(-1)!).length);
+    after.close();
+  });
+});
