@@ -9,7 +9,8 @@ import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const present = readdirSync(here)
-  .filter((f) => f.endsWith(".ts") && f !== "main.ts" && !f.endsWith(".test.ts"))
+  // A benchmark is NAME.ts with a plain name (no scratch files like x.tmp.ts, no tests).
+  .filter((f) => /^[\w-]+\.ts$/.test(f) && f !== "main.ts")
   .map((f) => f.slice(0, -3))
   .sort();
 const asked = process.argv.slice(2).filter((a) => !a.startsWith("-"));
