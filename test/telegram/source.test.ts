@@ -8,6 +8,7 @@ import { Emulator } from "../../src/emulator/index.js";
 import { openAccount } from "../../src/telegram/account.js";
 import { Pacer } from "../../src/telegram/limiter.js";
 import { batchOf } from "../../src/model/batch.js";
+import { FloodWait } from "../../src/model/errors.js";
 import { readAll } from "./drive.js";
 
 async function world(opts: { dc?: number; chatDc?: number; tmpDir?: string; posts?: number } = {}) {
@@ -130,5 +131,35 @@ describe("Source.download", () => {
     const inspected = w.emu.inspect("@srcchan");
     const { createHash } = await import("node:crypto");
     expect(loaded[0]!.files.map((f) => createHash("sha256").update((f.data as { bytes: Buffer }).bytes).digest("hex"))).toEqual(inspected.map((p) => p.media!.sha256));
+  });
+});
+
+describe("errors of reads and downloads", () => {
+  it("a flood wait on GetHistory reaches the pipeline as a typed FloodWait", async () => {
+    const w = await world({ posts: 5 });
+    w.emu.faults.floodWait({ method: "messages.GetHistory", seconds: 42, times: 1 });
+    const err = await readAll(w.source).catch((e) => e);
+    expect(err).toBeInstanceOf(FloodWait);
+    expect([err.seconds, err.method]).toEqual([42, "messages.GetHistory"]);
+    expect((await readAll(w.source)).length).toBe(5); // a new subscription reads again
+  });
+
+  it("a flood wait on GetFile fails the download with a typed FloodWait", async () => {
+    const w = await world();
+    w.emu.addPost("@srcchan", { media: { kind: "document", size: 2 * 1024 * 1024 } });
+    const [post] = await readAll(w.source);
+    w.emu.faults.floodWait({ method: "upload.GetFile", seconds: 30, times: 1 });
+    await expect(firstValueFrom(w.source.download(batchOf([post!], 0)))).rejects.toBeInstanceOf(FloodWait);
+  });
+
+  it("dropped GetFile calls (TIMEOUT) are retried per part", async () => {
+    const w = await world();
+    w.emu.addPost("@srcchan", { media: { kind: "document", size: 2 * 1024 * 1024 } });
+    const [post] = await readAll(w.source);
+    w.emu.faults.dropConnection({ method: "upload.GetFile", afterCalls: 2, times: 2 });
+    const loaded = await firstValueFrom(w.source.download(batchOf([post!], 0)));
+    expect(loaded.files[0]!.size).toBe(2 * 1024 * 1024);
+    const { createHash } = await import("node:crypto");
+    expect(createHash("sha256").update((loaded.files[0]!.data as { bytes: Buffer }).bytes).digest("hex")).toBe(w.emu.inspect("@srcchan")[0]!.media!.sha256);
   });
 });
