@@ -43,7 +43,8 @@ export function thumbOf(world: World, file: FileRec): SizeRec {
   // Telegram reads a thumbnail's size from the JPEG itself (generated thumbnails carry a JPEG header too).
   const dims = jpegSize(readFile(world, file, 0, 64 * 1024));
   const s = dims ? { w: dims.width, h: dims.height } : { w: 90, h: 90 };
-  return { type: "m", w: s.w, h: s.h, size: file.size, fileId: file.id };
+  // Document thumbnails are "s" (up to 100 px) or "m" (up to 320 px) on Telegram.
+  return { type: Math.max(s.w, s.h) <= 100 ? "s" : "m", w: s.w, h: s.h, size: file.size, fileId: file.id };
 }
 
 /** A document of the world over `file`, its TL attributes stored as their bytes (so they come back exactly). */
