@@ -11,6 +11,9 @@ import type { FileData } from "../model/index.js";
 /** Suffix of files being written. */
 export const PART = ".part";
 
+/** Files up to this size are copied through memory, larger ones streamed. */
+const SMALL_FILE = 4 * 2 ** 20;
+
 /** Size and SHA-256 (hex) of what was written. */
 export interface Written {
   readonly size: number;
@@ -19,9 +22,19 @@ export interface Written {
 
 /**
  * Write `data` to `dest` through `dest.part`, then rename and set the mtime to `date` (unix seconds).
- * `signal` aborts the copy and removes the part file.
+ * `signal` aborts the copy and removes the part file; `sync` (default true) flushes it to the disk first.
  */
-export async function writeAtomic(dest: string, data: FileData, date: number, signal?: AbortSignal): Promise<Written> {
+export async function writeAtomic(
+  dest: string,
+  data: FileData,
+  date: number,
+  options: { readonly signal?: AbortSignal; readonly sync?: boolean } = {},
+): Promise<Written> {
+  const { signal, sync = true } = options;
+  // Small files are read whole: one read and one write cost less than a stream pipeline.
+  if (data.kind === "file" && (await fs.stat(data.path)).size <= SMALL_FILE) {
+    return writeAtomic(dest, { kind: "memory", bytes: await fs.readFile(data.path, { signal }) }, date, options);
+  }
   const part = dest + PART;
   const hash = createHash("sha256");
   let size = 0;
@@ -32,7 +45,7 @@ export async function writeAtomic(dest: string, data: FileData, date: number, si
       const fh = await fs.open(part, "w");
       try {
         await fh.writeFile(data.bytes, { signal });
-        await fh.sync();
+        if (sync) await fh.sync();
       } finally {
         await fh.close();
       }
@@ -46,11 +59,13 @@ export async function writeAtomic(dest: string, data: FileData, date: number, si
       });
       const out = createWriteStream(part, { flags: "w" });
       await pipeline(createReadStream(data.path), tap, out, { signal });
-      const fh = await fs.open(part, "r+");
-      try {
-        await fh.sync();
-      } finally {
-        await fh.close();
+      if (sync) {
+        const fh = await fs.open(part, "r+");
+        try {
+          await fh.sync();
+        } finally {
+          await fh.close();
+        }
       }
     }
     await fs.utimes(part, date, date);

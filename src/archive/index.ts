@@ -1,5 +1,5 @@
 // Public exports of src/archive: the `dir:PATH` target and source.
-export { ArchiveSink, archiveSink, hasFile } from "./sink.js";
+export { ArchiveSink, archiveSink, hasFile, type ArchiveSinkOptions } from "./sink.js";
 export { ArchiveSource, openArchiveSource, type ArchiveSourceOptions } from "./source.js";
 export { MANIFEST, MANIFEST_VERSION, entryOf, postOf, parseManifest, readManifest, type ManifestEntry } from "./manifest.js";
 export { mediaFileName, thumbFileName, chatFolderName, sanitizeName, boundName, MAX_NAME_BYTES } from "./names.js";

@@ -205,3 +205,19 @@ describe("manifest lines", () => {
     expect(e.postAuthor).toBeUndefined();
   });
 });
+
+describe("options", () => {
+  it("fsync: false archives the same files and lines", async () => {
+    const posts = [post(1, { media: { kind: "photo", size: 2 } }), post(2, { text: "t" })];
+    const bytes = new Map([[1, Buffer.from("ab")]]);
+    const a = archiveSink(`dir:${tmp()}`);
+    const b = archiveSink(`dir:${tmp()}`, { fsync: false });
+    for (const s of [a, b]) {
+      await deliver(s, [posts[0]!], bytes);
+      await deliver(s, [posts[1]!], bytes, 1);
+      await s.close();
+    }
+    expect(await readManifest(b.folderOf("-1001"))).toEqual(await readManifest(a.folderOf("-1001")));
+    expect((await fs.readFile(path.join(b.folderOf("-1001"), "1.jpg"))).toString()).toBe("ab");
+  });
+});
