@@ -12,7 +12,7 @@ import { postKind } from "../pipeline/filters.js";
 import { planChunks } from "../pipeline/plan.js";
 import type { Sink, Strategy } from "../ports.js";
 import { chooseStrategy } from "../telegram/strategy.js";
-import { openJob, openJournal, relayHooks } from "./job.js";
+import { jobRange, openJob, openJournal, relayHooks } from "./job.js";
 import type { AccountHandle } from "./endpoints.js";
 import { readAll, widenToAlbums } from "./reading.js";
 import type { JobSettings } from "./resolve.js";
@@ -99,11 +99,12 @@ export function predictStrategy(batch: Batch, sink: Sink, settings: JobSettings)
 export async function buildPlan(settings: JobSettings, handles: readonly AccountHandle[]): Promise<{ report: PlanReport; batches: PlanBatch[]; chunks: PlanChunk[] }> {
   const job = await openJob(settings, handles, () => {}, true);
   const account = job.accounts[0]!;
-  const widened = await widenToAlbums(account.source, settings.range);
+  const widened = await widenToAlbums(account.source, jobRange(settings, job));
   const toId = Math.min(widened.range.toId ?? job.topId, job.topId);
   const fromId = Math.max(1, widened.range.fromId ?? 1);
   const range = { ...widened.range, fromId, toId };
-  const posts = toId >= fromId ? await readAll(account.source, range) : [];
+  const read = toId >= fromId ? await readAll(account.source, range) : [];
+  const posts = job.onlyIds ? read.filter((p) => job.onlyIds!.has(p.id)) : read;
   const journal = openJournal(settings, job, false);
   const hooks = relayHooks(settings, job.sourceUsername);
   const skipped: Record<string, number> = {};

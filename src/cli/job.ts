@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import type { Logger } from "pino";
 import { concatMap, defer, finalize, lastValueFrom, Subject, tap, throwError, timer } from "rxjs";
 import { openArchiveSource, archiveSink } from "../archive/index.js";
-import { openDesktopExport } from "../imports/index.js";
+import { openDesktopExport, readTdlExport, tdlIds } from "../imports/index.js";
 import { jobIdOf, SqliteJournal, type JobJournal, type JobSpec } from "../journal/index.js";
 import { Fatal, UsageError } from "../model/errors.js";
 import type { Batch, Post } from "../model/index.js";
@@ -34,6 +34,10 @@ export interface OpenedJob {
   readonly topId: number;
   /** Notices worth telling (an export's missing files...). */
   readonly notices: readonly string[];
+  /** Only these source ids (a tdl export lists them). */
+  readonly onlyIds?: ReadonlySet<number>;
+  /** The id span of onlyIds. */
+  readonly idSpan?: { readonly fromId: number; readonly toId: number };
 }
 
 function chatText(ref: ChatRef): string {
@@ -74,7 +78,17 @@ async function openJobUnchecked(
   // Local sources (export, archive) are read once, by the first account or by no account at all.
   let local: Source | undefined;
   let localTop = 0;
-  if (settings.from.kind === "export") {
+  let from: ChatRef = settings.from;
+  let onlyIds: Set<number> | undefined;
+  if (from.kind === "export" && from.tdl) {
+    // A tdl export names a chat and ids: read those ids from the chat itself.
+    const tdl = await readTdlExport(from.path);
+    const ids = tdlIds(tdl);
+    if (ids.length === 0) throw new UsageError(`--from ${from.text}: the tdl export lists no messages`);
+    onlyIds = new Set(ids);
+    notices.push(`tdl export: ${ids.length} message ids of chat ${tdl.chatId}, read from Telegram`);
+    from = { kind: "id", chatId: tdl.chatId.startsWith("-") ? tdl.chatId : `-100${tdl.chatId}`, text: from.text };
+  } else if (settings.from.kind === "export") {
     const src = await openDesktopExport(`export:${settings.from.path}`);
     local = src;
     localTop = src.posts.reduce((m, p) => Math.max(m, p.id), 0);
@@ -108,7 +122,7 @@ async function openJobUnchecked(
     let source: Source;
     if (local) source = local;
     else {
-      const chat = await h.resolveChat(chatText(settings.from));
+      const chat = await h.resolveChat(chatText(from));
       sourceChat ??= chat;
       if (topId === 0) topId = chat.topId ?? (await h.newestId(chat));
       source = h.source(chat);
@@ -130,6 +144,7 @@ async function openJobUnchecked(
     sourceKey, accounts, targets, topId, notices,
     ...(sourceChat ? { sourceChat } : {}),
     ...(sourceChat?.username ? { sourceUsername: sourceChat.username } : settings.from.kind === "username" ? { sourceUsername: settings.from.username } : {}),
+    ...(onlyIds ? { onlyIds, idSpan: { fromId: Math.min(...onlyIds), toId: Math.max(...onlyIds) } } : {}),
   };
 }
 
@@ -139,6 +154,16 @@ function planOnlySink(target: string): Sink {
     target,
     needsBytes: () => true,
     deliver: () => throwError(() => new Error("plan sends nothing")),
+  };
+}
+
+/** The user's range, narrowed to a tdl export's id span. */
+export function jobRange(settings: JobSettings, job: OpenedJob): JobSettings["range"] {
+  if (!job.idSpan) return settings.range;
+  return {
+    ...settings.range,
+    fromId: Math.max(settings.range.fromId ?? 1, job.idSpan.fromId),
+    toId: Math.min(settings.range.toId ?? job.idSpan.toId, job.idSpan.toId),
   };
 }
 
@@ -203,7 +228,7 @@ export interface RunOptions {
 export async function runJob(settings: JobSettings, handles: readonly AccountHandle[], run: RunOptions): Promise<{ code: number; summary: RunSummary; job: OpenedJob }> {
   const tally = new Tally(Date.now, handles.map((h) => h.name));
   const job = await openJob(settings, handles, (p) => tally.noteKind(p.id, postKind(p)));
-  const widened = await widenToAlbums(job.accounts[0]!.source, settings.range);
+  const widened = await widenToAlbums(job.accounts[0]!.source, jobRange(settings, job));
   const journal = openJournal(settings, job, true)!;
   const range = {
     ...widened.range,
@@ -213,9 +238,9 @@ export async function runJob(settings: JobSettings, handles: readonly AccountHan
     journal.close();
     throw new UsageError(`--from-id ${range.fromId} is past the newest post (${job.topId})`);
   }
-  let onlyIds: ReadonlySet<number> | undefined;
+  let onlyIds: ReadonlySet<number> | undefined = job.onlyIds;
   if (run.retry) {
-    onlyIds = new Set(journal.failedPostIds());
+    onlyIds = new Set(journal.failedPostIds().filter((id) => !job.onlyIds || job.onlyIds.has(id)));
     if (onlyIds.size === 0) {
       journal.close();
       run.io.stdout.write(`Nothing to retry: job ${journal.jobId} has no failed posts.\n`);

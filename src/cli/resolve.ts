@@ -238,7 +238,7 @@ export function resolveJob(raw: RawOptions, env: NodeJS.ProcessEnv, command: "co
   if (hasCaptionEdits(captions) && mode === "forward") {
     throw new UsageError("--mode forward cannot change captions (a forward is the original message); use --mode auto or copy");
   }
-  if (from.kind !== "username" && from.kind !== "id" && mode === "forward" && to.some((t) => t.kind !== "dir")) {
+  if ((from.kind === "dir" || (from.kind === "export" && !from.tdl)) && mode === "forward" && to.some((t) => t.kind !== "dir")) {
     throw new UsageError(`--mode forward needs a Telegram source; ${from.text} has no messages to forward (use auto or reupload)`);
   }
   const captionOverflow = r.parse("captionOverflow", "caption-overflow", (v) => parseChoice("caption-overflow", v, ["split", "truncate", "fail"] as const)) ?? "split";
@@ -261,7 +261,7 @@ export function resolveJob(raw: RawOptions, env: NodeJS.ProcessEnv, command: "co
     if (!/^[a-zA-Z0-9][a-zA-Z0-9_.:-]{0,127}$/u.test(v)) throw new UsageError(`--job ${JSON.stringify(v)}: letters, digits and _ . : - only`);
     return v;
   });
-  const needsTelegram = from.kind === "username" || from.kind === "id" || to.some((t) => t.kind !== "dir");
+  const needsTelegram = from.kind === "username" || from.kind === "id" || (from.kind === "export" && from.tdl === true) || to.some((t) => t.kind !== "dir");
   const accounts = needsTelegram || raw.has("emulator") ? resolveAccounts(raw, env, true, cwd) : undefined;
   if (accounts?.kind === "telegram" && accounts.accounts.length === 0) throw new UsageError("no accounts to use");
   return {

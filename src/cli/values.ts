@@ -2,7 +2,7 @@
  * Parsers of option values. Each returns the typed value or throws a UsageError whose message is the one
  * line the user sees: it names the option, quotes the value and says what is expected.
  */
-import { existsSync, statSync } from "node:fs";
+import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { UsageError } from "../model/errors.js";
 import {
@@ -14,8 +14,22 @@ import { POST_KINDS, type PostKind } from "../pipeline/filters.js";
 export type ChatRef =
   | { readonly kind: "username"; readonly username: string; readonly text: string }
   | { readonly kind: "id"; readonly chatId: string; readonly text: string }
-  | { readonly kind: "export"; readonly path: string; readonly text: string }
+  /** `tdl`: a tdl chat export, a list of ids to read from the Telegram chat it names. */
+  | { readonly kind: "export"; readonly path: string; readonly text: string; readonly tdl?: boolean }
   | { readonly kind: "dir"; readonly path: string; readonly text: string };
+
+/** Whether a file is a tdl chat export ({"id":N,"messages":[...), from its first bytes. */
+export function isTdlExport(path: string): boolean {
+  if (!statSync(path).isFile()) return false;
+  const fd = openSync(path, "r");
+  try {
+    const buf = Buffer.alloc(4096);
+    const n = readSync(fd, buf, 0, 4096, 0);
+    return /^\s*\{\s*"id"\s*:\s*-?\d+\s*,\s*"messages"\s*:/u.test(buf.subarray(0, n).toString("utf8"));
+  } finally {
+    closeSync(fd);
+  }
+}
 
 const USERNAME = /^[a-zA-Z][a-zA-Z0-9_]{3,31}$/u;
 
@@ -35,7 +49,7 @@ export function parseChatRef(option: string, value: string, role: "source" | "ta
     const path = resolve(cwd, text.slice(7));
     if (!text.slice(7)) throw bad(option, value, "export: needs a path (the folder with result.json, or the JSON file)");
     if (!existsSync(path)) throw bad(option, value, `no such file or folder ${path}`);
-    return { kind: "export", path, text };
+    return isTdlExport(path) ? { kind: "export", path, text, tdl: true } : { kind: "export", path, text };
   }
   if (text.startsWith("dir:")) {
     if (!text.slice(4)) throw bad(option, value, "dir: needs a folder path");

@@ -205,3 +205,28 @@ describe("ranges cut through albums", () => {
     after.close();
   });
 });
+
+describe("a tdl export as the source", () => {
+  it("reads the listed ids from the Telegram chat the export names", async () => {
+    const w = makeWorld(20, { protectedShare: 0 });
+    const emu = openWorld(w);
+    const src = emu.inspect("@cli_source");
+    const channelId = emu.chat("@cli_source").channelId;
+    emu.close();
+    // Singles only, so no album is cut by the list; tdl writes newest first.
+    const picked = src.filter((p) => p.groupedId === undefined).slice(2, 7).map((p) => p.id);
+    const file = join(w.dir, "tdl-export.json");
+    const fs = await import("node:fs");
+    fs.writeFileSync(file, JSON.stringify({ id: Number(channelId), messages: [...picked].reverse().map((id) => ({ id, type: "message", file: "" })) }));
+    const plan = await run(["plan", "--emulator", w.path, "--accounts", "alice", "--from", `export:${file}`, "--to", "@cli_target", "--json"], { cwd: w.dir });
+    expect(plan.stderr).toBe("");
+    expect(plan.code).toBe(0);
+    const batches = lines(plan.stdout).filter((l) => l.type === "batch") as unknown as Array<{ ids: number[] }>;
+    expect(batches.flatMap((b) => b.ids)).toEqual(picked);
+    const copy = await run(["copy", "--emulator", w.path, "--accounts", "alice", "--from", `export:${file}`, "--to", "@cli_target", "--json"], { cwd: w.dir });
+    expect(copy.code).toBe(0);
+    const after = openWorld(w);
+    expect(after.inspect("@cli_target").map((p) => p.text)).toEqual(picked.map((id) => src.find((p) => p.id === id)!.text));
+    after.close();
+  });
+});
