@@ -29,4 +29,5 @@ export {
 } from "./session.js";
 export type { SessionLock, ApiCredentials, ProxyOptions, ClientSpec, LoginPrompts } from "./session.js";
 export { PinoGramLogger, redact } from "./logger.js";
+export { DedupStringSession } from "./dedupSession.js";
 export type { LogSink } from "./logger.js";

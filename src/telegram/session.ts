@@ -6,7 +6,8 @@
 import { chmod, mkdir, open, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { TelegramClient } from "telegram";
-import { StringSession } from "telegram/sessions/index.js";
+import type { StringSession } from "telegram/sessions/index.js";
+import { DedupStringSession } from "./dedupSession.js";
 import { LogLevel } from "telegram/extensions/Logger.js";
 import { AccountDead, Transient, UsageError } from "../model/errors.js";
 import { PinoGramLogger, type LogSink } from "./logger.js";
@@ -160,7 +161,7 @@ export interface ClientSpec extends ApiCredentials {
 export function createClient(spec: ClientSpec): TelegramClient {
   const silent: LogSink = { error() {}, warn() {}, info() {}, debug() {} };
   const level = (spec.logLevel ?? "warn") as LogLevel;
-  const client = new TelegramClient(new StringSession(spec.session), spec.apiId, spec.apiHash, {
+  const client = new TelegramClient(new DedupStringSession(spec.session), spec.apiId, spec.apiHash, {
     baseLogger: new PinoGramLogger(spec.logger ?? silent, level),
     floodSleepThreshold: spec.floodSleepThreshold ?? 5,
     connectionRetries: 5,

@@ -98,3 +98,21 @@ describe("connecting", () => {
     await expect(connectClient(fake(async () => true), "a")).resolves.toBeUndefined();
   });
 });
+
+describe("session entity table", () => {
+  it("keeps one row per entity however often it is seen (gramjs#816)", async () => {
+    const { DedupStringSession } = await import("../../src/telegram/dedupSession.js");
+    const { Api } = await import("telegram");
+    const bigInt = (await import("big-integer")).default;
+    const s = new DedupStringSession("");
+    const answer = () => ({ users: [new Api.User({ id: bigInt(5), accessHash: bigInt(9), username: "u5" })], chats: [new Api.Channel({ id: bigInt(6), accessHash: bigInt(8), title: "c", photo: new Api.ChatPhotoEmpty(), date: 0 })] });
+    for (let i = 0; i < 100; i++) s.processEntities(answer());
+    expect((s as unknown as { _entities: Set<unknown> })._entities.size).toBe(2);
+    expect([...(s as unknown as { _entities: Set<unknown[]> })._entities].map((r) => r[0]).sort()).toEqual(["-1006", "5"]);
+    // GramJS's own session keeps every copy.
+    const { StringSession } = await import("telegram/sessions/index.js");
+    const plain = new StringSession("");
+    for (let i = 0; i < 100; i++) plain.processEntities(answer());
+    expect((plain as unknown as { _entities: Set<unknown> })._entities.size).toBe(200);
+  });
+});
