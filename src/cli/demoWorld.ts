@@ -67,7 +67,8 @@ export async function buildDemoWorld(path: string, opts: DemoWorldOptions = {}):
   }
   // Faults live in the running emulator, not in the file: set them on every open.
   emu.faults.floodWait({ account: "bob", method: "messages.SendMultiMedia", seconds: 3, every: 3, times: 2 });
-  emu.faults.floodWait({ account: "alice", method: "messages.SendMedia", seconds: 2, every: 5, times: 2 });
+  emu.faults.floodWait({ account: "alice", method: "messages.SendMedia", seconds: 2, every: 4, times: 2 });
+  emu.faults.floodWait({ account: "bob", method: "messages.SendMedia", seconds: 2, every: 6, times: 1 });
   emu.faults.floodWait({ account: "bob", method: "upload.GetFile", seconds: 1, every: 40, times: 1 });
   for (const a of DEMO_ACCOUNTS) emu.faults.bandwidth(a, opts.bytesPerSecond ?? 64 * 2 ** 20);
   return { emulator: emu, path, exportPosts, generatedPosts };
