@@ -1,0 +1,46 @@
+import { mkdirSync, writeFileSync, chmodSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { run, tempDir } from "./helpers.js";
+import { makeWorld } from "./world.js";
+
+const HASH = "0123456789abcdef0123456789abcdef";
+
+describe("tgrelay accounts", () => {
+  it("lists the session files without connecting", async () => {
+    const cwd = tempDir();
+    const sessions = join(cwd, "sessions");
+    mkdirSync(sessions);
+    for (const n of ["bob", "alice"]) {
+      writeFileSync(join(sessions, `${n}.session`), "x");
+      chmodSync(join(sessions, `${n}.session`), 0o600);
+    }
+    const r = await run(["accounts", "--sessions", sessions, "--api-id", "5"], { cwd, env: { TGRELAY_API_HASH: HASH } });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("alice:\nbob:\n");
+    const none = await run(["accounts", "--sessions", join(cwd, "empty"), "--api-id", "5"], { cwd, env: { TGRELAY_API_HASH: HASH } });
+    expect(none.stdout).toMatch(/No accounts: no session files in .*empty\. Run `tgrelay login --account NAME`/);
+  });
+  it("on an emulated world: who each account is, its home DC, premium, reachable (--json)", async () => {
+    const w = makeWorld(2);
+    const r = await run(["accounts", "--emulator", w.path, "--json"], { cwd: w.dir });
+    expect(r.code).toBe(0);
+    const rows = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as { name: string; dc: number; premium: boolean; reachable: boolean });
+    expect(rows.map((x) => [x.name, x.dc, x.premium, x.reachable])).toEqual([["alice", 2, true, true], ["bob", 4, true, true]]);
+  });
+});
+
+describe("tgrelay login validation", () => {
+  it("refuses a bad phone number and an emulated world before connecting", async () => {
+    const bad = await run(["login", "--account", "alice", "--api-id", "5", "--phone", "12345"], { env: { TGRELAY_API_HASH: HASH } });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--phone "12345": expected \+ and 7-15 digits/);
+    const w = makeWorld(1);
+    const emu = await run(["login", "--account", "alice", "--emulator", w.path], { cwd: w.dir });
+    expect(emu.code).toBe(2);
+    expect(emu.stderr).toMatch(/need no login/);
+    const name = await run(["login", "--account", "../evil", "--api-id", "5"], { env: { TGRELAY_API_HASH: HASH } });
+    expect(name.code).toBe(2);
+    expect(name.stderr).toMatch(/--account "..\/evil"/);
+  });
+});
