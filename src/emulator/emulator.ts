@@ -104,6 +104,14 @@ export class Emulator {
     }
   }
 
+  /** Remove `account` from `chat` (members and admins; the owner stays). */
+  leave(account: string, chat: string): void {
+    const c = this.chatRec(chat);
+    c.members = c.members.filter((m) => m !== account);
+    c.admins = c.admins.filter((m) => m !== account);
+    this.world.putChat(c);
+  }
+
   /** Make `account` an admin with posting rights of `chat`. */
   promote(account: string, chat: string): void {
     const c = this.chatRec(chat);

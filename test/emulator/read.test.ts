@@ -132,10 +132,7 @@ describe("reading history through GramJS", () => {
     emu.join("dave", secret.id);
     await dave.getDialogs({});
     const davePeer = await peerOf(dave, secret.id);
-    const world = (emu as unknown as { world: { chat(id: string): { members: string[] }; putChat(c: unknown): void } }).world;
-    const rec = world.chat(secret.channelId);
-    rec.members = rec.members.filter((m) => m !== "dave");
-    world.putChat(rec);
+    emu.leave("dave", secret.id);
     await expectRpc(dave.getMessages(davePeer, { limit: 1 }), "CHANNEL_PRIVATE");
   });
 

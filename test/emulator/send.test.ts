@@ -206,10 +206,7 @@ describe("Telegram's rules, with Telegram's error names", () => {
     const dave = e.client("dave");
     await dave.getDialogs({});
     const peer = await peerOf(dave, secret.id);
-    const world = (e as unknown as { world: { chat(id: string): { members: string[] }; putChat(c: unknown): void } }).world;
-    const rec = world.chat(secret.channelId);
-    rec.members = [];
-    world.putChat(rec);
+    e.leave("dave", secret.id);
     await expectRpc(dave.invoke(new Api.messages.SendMessage({ peer, message: "x" })), "CHANNEL_PRIVATE");
     await expectRpc(dave.getMessages(peer, { limit: 1 }), "CHANNEL_PRIVATE");
   });
