@@ -9,7 +9,7 @@ import { loadConfigFile, mergeSources, type ConfigFile } from "./config.js";
 import { EXIT, processIo, type CliIo } from "./io.js";
 import { COMMANDS, keyOf, optionsOf, type CommandName } from "./options.js";
 import { COMMAND_HELP, runCommand } from "./commands/index.js";
-import { scrub } from "./secrets.js";
+import { scrub, SECRETS } from "./secrets.js";
 
 function define(y: Argv, command: CommandName): Argv {
   for (const def of optionsOf(command)) {
@@ -88,8 +88,9 @@ function knownSecrets(io: CliIo): string[] {
  */
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   const secrets = knownSecrets(io);
+  const all = (): string[] => [...secrets, ...SECRETS];
   const usage = (message: string): number => {
-    io.stderr.write(`tgrelay: ${scrub(message, secrets).split("\n")[0]}\n`);
+    io.stderr.write(`tgrelay: ${scrub(message, all()).split("\n")[0]}\n`);
     return EXIT.usage;
   };
   let parsed: Parsed;
@@ -117,7 +118,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   } catch (e) {
     if (e instanceof UsageError) return usage(e.message);
     const message = e instanceof TgRelayError ? e.message : e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-    io.stderr.write(`tgrelay: ${scrub(message, secrets)}\n`);
+    io.stderr.write(`tgrelay: ${scrub(message, all())}\n`);
     return EXIT.failed;
   }
 }

@@ -10,7 +10,7 @@ import {
 } from "../telegram/index.js";
 import type { AccountHandle, ChatHandle, SinkSettings } from "./endpoints.js";
 import type { AccountSettings } from "./resolve.js";
-import { sessionEnvOf } from "./secrets.js";
+import { noteSecret, sessionEnvOf } from "./secrets.js";
 
 
 /** Names of an emulated world's accounts. */
@@ -82,7 +82,7 @@ export async function openAccounts(settings: AccountSettings, logger: Logger, en
       for (const name of settings.accounts) {
         const lock = await lockSession(settings.sessions, name);
         try {
-          const session = env[sessionEnvOf(name)] ?? (await readSession(settings.sessions, name));
+          const session = noteSecret(env[sessionEnvOf(name)] ?? (await readSession(settings.sessions, name)));
           const client = createClient({ session, apiId: settings.apiId, apiHash: settings.apiHash, logger: logger.child({ account: name }) });
           await connectClient(client, name, 30_000);
           const account = await openAccount(client, { name, logger: logger.child({ account: name }) });

@@ -10,7 +10,7 @@ import type { IdRange } from "../model/post.js";
 import { hasCaptionEdits, type CaptionEditSpec } from "../pipeline/captions.js";
 import type { FilterSpec } from "../pipeline/filters.js";
 import type { RawOptions, RawValue } from "./config.js";
-import { checkApiHash, checkSecretFile, readSecretFile, sessionEnvOf } from "./secrets.js";
+import { checkApiHash, checkSecretFile, noteSecret, readSecretFile, sessionEnvOf } from "./secrets.js";
 import {
   parseAccountName, parseCaptionTemplate, parseChatRef, parseChoice, parseDate, parseDuration, parseHashtag,
   parseInteger, parseKinds, parseMessageId, parseRegex, parseReplaceRule, parseSize, type ChatRef,
@@ -174,6 +174,7 @@ export function resolveAccounts(raw: RawOptions, env: NodeJS.ProcessEnv, needSes
       checkSecretFile(file, `account ${name}`);
     }
   }
+  noteSecret(apiHash);
   return { kind: "telegram", apiId, apiHash, sessions, accounts };
 }
 

@@ -40,6 +40,15 @@ export const REDACT_PATHS = [
   "*.apiHash", "*.api_hash", "*.session", "*.sessionString", "*.password", "*.phoneCode", "*.botToken",
 ];
 
+/** Secret values met in this process (api hash, session strings), scrubbed from every message main prints. */
+export const SECRETS = new Set<string>();
+
+/** Remember a secret value so no message shows it. */
+export function noteSecret(value: string): string {
+  if (value.length >= 8) SECRETS.add(value);
+  return value;
+}
+
 /** Replace any known secret value in a text (for error messages built by libraries). */
 export function scrub(text: string, secrets: readonly string[]): string {
   let out = text;
