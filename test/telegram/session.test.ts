@@ -116,3 +116,45 @@ describe("session entity table", () => {
     expect((plain as unknown as { _entities: Set<unknown> })._entities.size).toBe(200);
   });
 });
+
+describe("login (the network part is client.start; the flow around it is ours)", () => {
+  it("asks phone, code and password through the prompts and returns the session string", async () => {
+    const { login } = await import("../../src/telegram/session.js");
+    let params: Record<string, unknown> = {};
+    const client = {
+      start: async (p: Record<string, unknown>) => {
+        params = p;
+        const phone = await (p.phoneNumber as () => Promise<string>)();
+        const code = await (p.phoneCode as () => Promise<string>)();
+        const pw = await (p.password as (h?: string) => Promise<string>)("hint");
+        expect([phone, code, pw]).toEqual(["+10000000000", "12345", "secret"]);
+      },
+      session: { save: () => "1SESSION" },
+    } as unknown as TelegramClient;
+    const s = await login(client, { phone: async () => "+10000000000", code: async () => "12345", password: async (h) => (h === "hint" ? "secret" : "") });
+    expect(s).toBe("1SESSION");
+    expect(await (params.onError as (e: Error) => Promise<boolean>)(new Error("PHONE_CODE_INVALID"))).toBe(false); // ask again
+    expect(await (params.onError as (e: Error) => Promise<boolean>)(new Error("PHONE_NUMBER_INVALID"))).toBe(true); // give up
+  });
+  it("a bot token logs in as a bot", async () => {
+    const { login } = await import("../../src/telegram/session.js");
+    let params: Record<string, unknown> = {};
+    const client = { start: async (p: Record<string, unknown>) => void (params = p), session: { save: () => "1BOT" } } as unknown as TelegramClient;
+    expect(await login(client, { botToken: "123:abc" })).toBe("1BOT");
+    expect(params).toEqual({ botAuthToken: "123:abc" });
+    await expect(login(client, {})).rejects.toThrow(/phone number and a code/);
+  });
+});
+
+describe("GramJS logs into pino", () => {
+  it("writes JSON lines with lib gramjs, masked", async () => {
+    const pino = (await import("pino")).default;
+    const lines: string[] = [];
+    const log = pino({ level: "debug" }, { write: (l: string) => void lines.push(l) });
+    const c = createClient({ session: "", apiId: 1, apiHash: "0123456789abcdef0123456789abcdef", logger: log, logLevel: "info" });
+    c.logger.info("Connecting to 149.154.167.51:80/TCPFull with session 1" + "B".repeat(300));
+    const rec = JSON.parse(lines.at(-1)!);
+    expect(rec).toMatchObject({ lib: "gramjs", level: 30 });
+    expect(rec.msg).toBe("Connecting to 149.154.167.51:80/TCPFull with session <session>");
+  });
+});
