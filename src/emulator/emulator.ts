@@ -19,10 +19,10 @@ import { appendPost } from "./world-build.js";
  * @example
  * const emu = Emulator.open({ seed: 7 });
  * emu.addAccount({ name: "alice" });
- * const src = emu.createChat({ title: "Source", username: "src", owner: "alice" });
- * emu.generate("@src", { posts: 50 });
+ * const src = emu.createChat({ title: "Source", username: "my_source", owner: "alice" });
+ * emu.generate("@my_source", { posts: 50 });
  * const client = emu.client("alice");   // a real TelegramClient
- * for await (const m of client.iterMessages("src", { reverse: true, limit: 100 })) console.log(m.id);
+ * for await (const m of client.iterMessages("my_source", { reverse: true, limit: 100 })) console.log(m.id);
  */
 export class Emulator {
   /** Scripted faults: flood waits, latency, bandwidth, file reference expiry, dropped connections, slow mode. */
@@ -71,6 +71,8 @@ export class Emulator {
 
   /** Create a channel (or supergroup) with a "channel created" service message as id 1. Idempotent by username. */
   createChat(spec: ChatSpec): CreatedChat {
+    // Telegram's username rule: a letter, then letters, digits or underscores, 4..32 in all.
+    if (spec.username !== undefined && !/^[a-zA-Z][a-zA-Z0-9_]{3,31}$/.test(spec.username)) throw new TypeError(`invalid username ${JSON.stringify(spec.username)}`);
     if (spec.username !== undefined) {
       const existing = this.world.chatByUsername(spec.username);
       if (existing !== undefined) return { id: `-100${existing.channelId}`, channelId: existing.channelId };
