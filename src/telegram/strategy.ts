@@ -70,7 +70,10 @@ export function chooseStrategy(posts: readonly Post[], opts: StrategyOptions): S
     }
     case "auto": {
       if (anyProtected || !allRef) return { strategy: "reupload", send, skipped };
-      if (opts.prefer === "forward" && !send.some(textEdited)) return { strategy: "forward", send, skipped };
+      // A forward cannot be a reply: replies are copied so the link survives.
+      if (opts.prefer === "forward" && !send.some(textEdited) && !send.some((p) => p.replyTo !== undefined)) {
+        return { strategy: "forward", send, skipped };
+      }
       return { strategy: "copy", send, skipped };
     }
   }

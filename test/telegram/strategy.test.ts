@@ -34,6 +34,11 @@ describe("strategy per post (cases 29, 30)", () => {
     expect(c.send).toEqual([]);
     expect(c.skipped[0]!.reason).toMatch(/mode forward/);
   });
+  it("auto preferring forward still copies replies (a forward cannot carry the reply link)", () => {
+    const reply = { ...post(7), replyTo: 3 };
+    expect(chooseStrategy([reply], { mode: "auto", prefer: "forward" }).strategy).toBe("copy");
+    expect(chooseStrategy([reply], { mode: "forward" }).strategy).toBe("forward");
+  });
   it("an edited text is never forwarded (a forward would send the original)", () => {
     const p = { ...post(5), text: "edited" };
     expect(chooseStrategy([p], { mode: "forward" }).strategy).toBe("copy");
