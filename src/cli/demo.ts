@@ -16,7 +16,7 @@ import { mergeSources } from "./config.js";
 import { buildDemoWorld, DEMO_ACCOUNTS, DEMO_SOURCE, DEMO_TARGET } from "./demoWorld.js";
 import { EXIT } from "./io.js";
 import { runJob } from "./job.js";
-import { createLogger } from "./logger.js";
+import { createLogger, LogRouter } from "./logger.js";
 import { toJson } from "./progress.js";
 import { emulatorHandles } from "./providers.js";
 import { resolveCommon, resolveJob } from "./resolve.js";
@@ -100,7 +100,8 @@ export async function runDemo(ctx: CommandContext): Promise<number> {
   const archive = join(folder, "archive");
   const out = ctx.io.stdout;
   const say = (s: string): void => { if (!common.json) out.write(`${s}\n`); };
-  const { logger, close } = createLogger({ level: common.logLevel, ...(common.logFile ? { file: common.logFile } : {}), stderr: ctx.io.stderr });
+  const logRouter = new LogRouter(ctx.io.stderr);
+  const { logger, close } = createLogger({ level: common.logLevel, ...(common.logFile ? { file: common.logFile } : {}), stderr: logRouter });
   say(`tgrelay demo: an emulated Telegram in ${folder} (no network, no credentials)`);
   const world = await buildDemoWorld(worldPath);
   const emu = world.emulator;
@@ -123,7 +124,7 @@ export async function runDemo(ctx: CommandContext): Promise<number> {
     const handles = await emulatorHandles(emu, [...DEMO_ACCOUNTS], logger);
     let code: number;
     try {
-      ({ code } = await runJob(settings, handles, { io: ctx.io, logger }));
+      ({ code } = await runJob(settings, handles, { io: ctx.io, logger, logRouter }));
     } finally {
       for (const h of handles) await h.close();
     }

@@ -17,7 +17,8 @@ import { schedule, type Account } from "../pipeline/scheduler.js";
 import type { Sink, Source } from "../ports.js";
 import type { AccountHandle, ChatHandle, SinkSettings } from "./endpoints.js";
 import { EXIT, type CliIo } from "./io.js";
-import { chooseDisplay, type Display } from "./progress.js";
+import { BarsDisplay, chooseDisplay, type Display } from "./progress.js";
+import type { LogRouter } from "./logger.js";
 import type { JobSettings } from "./resolve.js";
 import { Tally, type RunSummary } from "./summary.js";
 import type { ChatRef } from "./values.js";
@@ -218,6 +219,8 @@ export interface RunOptions {
   readonly retry?: boolean;
   /** Display override (demo prints its own report after). */
   readonly display?: Display;
+  /** The logger's stderr router: logs go above the bars while they are drawn. */
+  readonly logRouter?: LogRouter;
 }
 
 /**
@@ -252,6 +255,7 @@ export async function runJob(settings: JobSettings, handles: readonly AccountHan
   const hooks = relayHooks(settings, job.sourceUsername);
   const display = run.display ?? chooseDisplay(settings.progress, settings.json, tally, run.io.stdout, run.io.stderr);
   for (const n of [...job.notices, ...widened.notices]) display.note(n);
+  if (run.logRouter && display instanceof BarsDisplay) run.logRouter.sink = (line) => display.note(line);
   run.logger.info({ job: journal.jobId, source: job.sourceKey, targets: job.targets, range, accounts: job.accounts.map((a) => a.name) }, "job starts");
 
   const stop$ = new Subject<void>();
@@ -300,6 +304,7 @@ export async function runJob(settings: JobSettings, handles: readonly AccountHan
     run.io.signals.off("SIGTERM", onTerm);
   }
   const summary = tally.summary();
+  if (run.logRouter) run.logRouter.sink = undefined;
   display.finish(summary);
   journal.close();
   if (error) throw error instanceof Error ? error : new Fatal(String(error), "unknown");

@@ -2,7 +2,7 @@
  * Logs go through pino to stderr (pretty on a TTY) or to --log-file (JSON lines), with secrets redacted.
  */
 import { createWriteStream } from "node:fs";
-import type { Writable } from "node:stream";
+import { Writable } from "node:stream";
 import { pino, type Logger } from "pino";
 import pretty from "pino-pretty";
 import type { LogLevel } from "./resolve.js";
@@ -13,6 +13,25 @@ export interface LoggerOptions {
   readonly file?: string;
   /** Where logs go without a file (stderr); a TTY gets pretty output. */
   readonly stderr?: Writable & { isTTY?: boolean };
+}
+
+/**
+ * Where stderr logs go: straight to stderr, or, while live bars are drawn, through the bars' log so a line
+ * never tears them.
+ */
+export class LogRouter extends Writable {
+  /** Set while bars are on screen. */
+  sink: ((line: string) => void) | undefined;
+  readonly isTTY: boolean;
+  constructor(private readonly out: Writable & { isTTY?: boolean }) {
+    super();
+    this.isTTY = Boolean(out.isTTY);
+  }
+  override _write(chunk: Buffer | string, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
+    if (this.sink) this.sink(chunk.toString().replace(/\n$/u, ""));
+    else this.out.write(chunk);
+    cb();
+  }
 }
 
 /** The CLI's logger. Call `flush` before exiting so a log file is complete. */
