@@ -9,7 +9,7 @@ import { MemoryJournal } from "../../src/journal/index.js";
 import { openAccount } from "../../src/telegram/account.js";
 import type { Mode } from "../../src/telegram/strategy.js";
 
-async function copyChannel(mode: Mode, protectedShare: number) {
+async function copyChannel(mode: Mode, protectedShare: number, prefer?: "copy" | "forward") {
   const emu = Emulator.open({ seed: 42 });
   // Premium: custom emoji entities survive (Telegram drops them for other senders).
   emu.addAccount({ name: "a", premium: true });
@@ -18,7 +18,7 @@ async function copyChannel(mode: Mode, protectedShare: number) {
   emu.generate("@srcchan", { posts: 320, seed: 9, protectedShare, albumShare: 0.35, replyShare: 0.1 });
   const acct = await openAccount(emu.client("a"), { name: "a", historyPace: { intervalMs: 0 } });
   const source = acct.source(await acct.resolveChat("@srcchan"));
-  const sink = acct.sink(await acct.resolveChat("@dstchan"), { mode });
+  const sink = acct.sink(await acct.resolveChat("@dstchan"), { mode, prefer });
   const journal = new MemoryJournal({ source: source.chatId, targets: [sink.target], options: { mode } });
   const events = await lastValueFrom(relay({ source, sinks: [sink], journal, range: {} }).pipe(toArray()));
   const expected = emu.inspect("@srcchan");
@@ -30,9 +30,14 @@ async function copyChannel(mode: Mode, protectedShare: number) {
 }
 
 describe("relay() copies a generated channel with zero differences", () => {
-  for (const [mode, protectedShare] of [["auto", 0.25], ["reupload", 0.25], ["copy", 0], ["forward", 0]] as const) {
-    it(`mode ${mode}${protectedShare ? " (protected posts mixed in)" : ""}`, async () => {
-      const { events, expected, diffs, stats } = await copyChannel(mode, protectedShare);
+  const cases = [["auto", 0.25, undefined], ["auto", 0.25, "forward"], ["reupload", 0.25, undefined], ["copy", 0, undefined], ["forward", 0, undefined]] as const;
+  for (const [mode, protectedShare, prefer] of cases) {
+    it(`mode ${mode}${prefer ? ` preferring ${prefer}` : ""}${protectedShare ? " (protected posts mixed in)" : ""}`, async () => {
+      const { events, expected, diffs, stats } = await copyChannel(mode, protectedShare, prefer);
+      if (prefer === "forward") {
+        const used = new Set(events.flatMap((e) => (e.type === "sent" ? [e.strategy] : [])));
+        expect([...used].sort()).toEqual(["copy", "forward", "reupload"]);
+      }
       expect(expected.length).toBeGreaterThanOrEqual(300);
       const kinds = new Set(expected.map((p) => p.media?.kind ?? (p.linkPreview ? "linkPreview" : "text")));
       for (const k of ["text", "linkPreview", "photo", "video", "document", "audio", "voice", "videoNote", "animation", "sticker", "poll"]) expect(kinds).toContain(k);
