@@ -6,3 +6,4 @@ export { mediaFileName, thumbFileName, chatFolderName, sanitizeName, boundName, 
 export { pagesOnDemand, PAGE_SIZE } from "./pages.js";
 export { loadLocal, type LocalFile } from "./local-files.js";
 export { DIR_PREFIX, isDirSpec, dirPath } from "./target.js";
+export { LOCK, lockFolder, unlockFolder } from "./lock.js";

@@ -12,6 +12,7 @@ import { fileOf } from "../model/index.js";
 import type { DeliverContext, Delivery, Sink } from "../ports.js";
 import { hashFile, isFile, writeAtomic } from "./files.js";
 import { entryOf, MANIFEST, manifestLines, parseManifest, type ManifestEntry } from "./manifest.js";
+import { lockFolder, unlockFolder } from "./lock.js";
 import { chatFolderName, mediaFileName, thumbFileName } from "./names.js";
 import { DIR_PREFIX, dirPath } from "./target.js";
 
@@ -194,15 +195,18 @@ export class ArchiveSink implements Sink {
   async #mkdir(chat: ChatState): Promise<void> {
     if (chat.made) return;
     await fs.mkdir(chat.folder, { recursive: true });
+    await lockFolder(chat.folder);
     chat.made = true;
   }
 
-  /** Close the manifests this sink keeps open for appending (it may still be used: they reopen). */
+  /** Close the manifests this sink keeps open and release its folder locks (it may still be used: they reopen). */
   async close(): Promise<void> {
     for (const chat of this.#chats.values()) {
       await chat.queue;
       await chat.handle?.close();
       chat.handle = undefined;
+      if (chat.made) await unlockFolder(chat.folder);
+      chat.made = false;
     }
   }
 

@@ -75,7 +75,7 @@ describe("dir: target", () => {
     const sink = archiveSink(`dir:${root}`);
     for (const p of posts) await deliver(sink, [p], bytes);
     const folder = sink.folderOf("-1001");
-    const names = (await fs.readdir(folder)).filter((n) => n !== MANIFEST).sort();
+    const names = (await fs.readdir(folder)).filter((n) => n !== MANIFEST && !n.startsWith(".")).sort();
     expect(names).toHaveLength(3);
     for (const n of names) {
       expect(n).not.toContain("/");
@@ -219,5 +219,26 @@ describe("options", () => {
     }
     expect(await readManifest(b.folderOf("-1001"))).toEqual(await readManifest(a.folderOf("-1001")));
     expect((await fs.readFile(path.join(b.folderOf("-1001"), "1.jpg"))).toString()).toBe("ab");
+  });
+});
+
+describe("one writer per folder", () => {
+  it("refuses a folder another live process writes, takes over the lock of a dead one, and releases it on close", async () => {
+    const { LOCK } = await import("../../src/archive/index.js");
+    const { spawnSync } = await import("node:child_process");
+    const root = tmp();
+    const sink = archiveSink(`dir:${root}`);
+    const folder = sink.folderOf("-1001");
+    await fs.mkdir(folder, { recursive: true });
+    await fs.writeFile(path.join(folder, LOCK), `${process.ppid}\n`); // the test runner's parent: alive
+    await expect(deliver(sink, [post(1, { text: "a" })], new Map())).rejects.toThrow(/is in use by process \d+/);
+
+    const gone = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"]).stdout.toString();
+    await fs.writeFile(path.join(folder, LOCK), `${gone}\n`);
+    const again = archiveSink(`dir:${root}`);
+    await deliver(again, [post(1, { text: "a" })], new Map());
+    expect((await fs.readFile(path.join(folder, LOCK), "utf8")).trim()).toBe(String(process.pid));
+    await again.close();
+    await expect(fs.stat(path.join(folder, LOCK))).rejects.toThrow();
   });
 });
