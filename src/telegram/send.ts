@@ -312,7 +312,8 @@ export class TelegramSink implements Sink {
       }
     };
 
-    if (posts.length === 1 && loaded.batch.groupedId === undefined) {
+    // One post goes alone even when it belongs to an album (the rest skipped or out of range): SendMultiMedia needs 2.
+    if (posts.length === 1) {
       const p = posts[0]!;
       const head = plans[0]!.head;
       const rid = this.rid(dctx, p, 0);

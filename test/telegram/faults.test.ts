@@ -215,6 +215,16 @@ describe("access and targets", () => {
     expect(kinds(w.emu, "@dstchan")).toEqual(["photo", "photo", "text"]);
   });
 
+  it("skip-protected on an album leaves one item: it goes alone (SendMultiMedia needs two)", async () => {
+    const w = await world();
+    w.emu.addPost("@srcchan", { media: { kind: "photo" }, groupedId: "108" });
+    w.emu.addPost("@srcchan", { media: { kind: "photo" }, groupedId: "108", noforwards: true });
+    const posts = await readAll(w.source);
+    const [d] = await relayAll(w.source, [w.acct.sink(w.dst, { skipProtected: true })], posts);
+    expect(d!.skipped).toHaveLength(1);
+    expect(w.emu.inspect("@dstchan").map((p) => p.media?.kind)).toEqual(["photo"]);
+  });
+
   it("skip-protected leaves protected posts out and says so", async () => {
     const w = await world();
     w.emu.addPost("@srcchan", { text: "open" });
