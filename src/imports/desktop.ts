@@ -177,7 +177,6 @@ function unixDate(m: DesktopMessage, utcOffsetMinutes: number): number {
 
 /** One message on its way to a post. */
 interface Draft {
-  readonly msg: DesktopMessage;
   post: Post;
   readonly media: DesktopMedia;
   file?: LocalFile;
@@ -304,7 +303,7 @@ async function draftOf(
   };
   const sender = JSON.stringify([m.from_id ?? m.from ?? null, m.author, m.forwarded_from, m.saved_from, m.via_bot, m.reply_to_message_id, m.reply_to_peer_id]);
   const candidate: AlbumCandidate = { id: m.id, date, sender, ...(media.type === "media" && media.album ? { album: media.album } : {}) };
-  const draft: Draft = { msg: m, post, media, candidate };
+  const draft: Draft = { post, media, candidate };
   if (media.type !== "media") return draft;
 
   let mediaOut: Media = media.media;
