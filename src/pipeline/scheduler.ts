@@ -55,8 +55,9 @@ export interface ScheduleOptions {
   /** Bytes downloaded-not-sent allowed per account (default 64 MiB): one ByteBudget per account. */
   readonly budgetBytesPerAccount?: number;
   /**
-   * Strict order: chunks one account may hold at once, started only while its others all wait for their
-   * turn (default 3). The per-account byte budget is split between them. Relaxed order: always 1.
+   * Strict order: chunks one account runs at once (default 4), so its downloads and uploads for later
+   * chunks go on while an earlier chunk waits for its turn. The per-account byte budget is split between
+   * them. Relaxed order: always 1.
    */
   readonly chunksPerAccount?: number;
   /** Only these source post ids (e.g. `tgrelay retry`): other posts are passed over. */
@@ -242,8 +243,8 @@ interface Run {
   sub?: Subscription;
   /** Totals of the run so far. */
   totals: RelayTotals;
-  /** Sends of this run waiting for the chunk's turn (strict): the run has nothing else to do. */
-  parked: number;
+  /** A batch of the run is downloaded (or waits for its turn): the account may start another run. */
+  ready: boolean;
 }
 
 interface AccountState {
@@ -303,8 +304,8 @@ function turnSink(sink: Sink, turn: () => Observable<unknown>): Sink {
  * Run a job on many accounts: chunks from a shared queue, one relay per chunk, strict or relaxed order.
  * Cold: one subscription = one run; unsubscribing cancels every account's run.
  *
- * In strict order an account whose every run waits for its turn (all it could do before posting is done)
- * starts another chunk, up to `chunksPerAccount`, so no account idles while the turn is elsewhere.
+ * In strict order an account runs up to `chunksPerAccount` chunks at once, so no account idles while the
+ * turn is elsewhere; small chunks (a few ids) keep the uploads that follow a turn short.
  *
  * @param options accounts, journal, range (with toId), chunkSize, order, stop$, scheduler, relay options
  * @returns the job's events; ends with `{ type: "done", stopped }`, errors when every account is dead, or
@@ -315,7 +316,7 @@ export function schedule(options: ScheduleOptions): Observable<ScheduleEvent> {
     const scheduler = options.scheduler ?? asyncScheduler;
     const strict = (options.order ?? "strict") === "strict";
     const chunkSize = options.chunkSize ?? 100;
-    const lookahead = strict ? Math.max(1, options.chunksPerAccount ?? 3) : 1;
+    const lookahead = strict ? Math.max(1, options.chunksPerAccount ?? 4) : 1;
     const budgetPerRun = Math.max(1, Math.floor((options.budgetBytesPerAccount ?? 64 * 2 ** 20) / lookahead));
     const chunks = planChunks(options.range, chunkSize);
     const first = chunks[0]?.range.fromId ?? 1;
@@ -364,11 +365,12 @@ export function schedule(options: ScheduleOptions): Observable<ScheduleEvent> {
       const a = affinity.get(c.index);
       return a === undefined || a === s.account.name || byName.get(a)!.dead;
     };
-    const canTake = (s: AccountState): boolean => {
-      if (s.dead || s.gate.cooling) return false;
-      if (s.runs.size === 0) return true;
-      return s.runs.size < lookahead && [...s.runs.values()].every((r) => r.parked > 0);
-    };
+    // Several runs per account let its transfers for later chunks overlap the posting of earlier ones. A
+    // new run waits until the others have a batch downloaded: the account's pipe then carries the earlier
+    // chunks' uploads before the later chunks' downloads, and the chunk whose turn comes next is not
+    // stuck behind prefetching.
+    const canTake = (s: AccountState): boolean =>
+      !s.dead && !s.gate.cooling && s.runs.size < lookahead && [...s.runs.values()].every((r) => r.ready);
 
     const finishIfDone = (): void => {
       if (ended || allRuns().length > 0) return;
@@ -412,24 +414,16 @@ export function schedule(options: ScheduleOptions): Observable<ScheduleEvent> {
     };
 
     const start = (s: AccountState, c: Chunk): void => {
-      const run: Run = { chunk: c, totals: ZERO_TOTALS, parked: 0, begun: new Map() };
+      const run: Run = { chunk: c, totals: ZERO_TOTALS, begun: new Map(), ready: false };
       s.runs.set(c.index, run);
       chunkEvent("start", s, c);
-      // The turn of this chunk; while it is not open, the run counts as parked.
       const turn = (): Observable<unknown> =>
         defer(() => {
-          if (turnstile.isOpen(c.index)) return of(undefined);
-          run.parked++;
-          let counted = true;
-          const unpark = () => {
-            if (counted) run.parked--;
-            counted = false;
-          };
-          // Parking may let this account take another chunk: look after the current call returns.
-          const look = scheduler.schedule(() => dispatch());
-          return turnstile.wait(c.index).pipe(
-            tap({ next: unpark, finalize: () => { unpark(); look.unsubscribe(); } }),
-          );
+          if (!run.ready) {
+            run.ready = true;
+            scheduler.schedule(() => dispatch());
+          }
+          return turnstile.wait(c.index);
         });
       const only = options.onlyIds;
       const userFilter = options.relay?.filter;
@@ -452,6 +446,10 @@ export function schedule(options: ScheduleOptions): Observable<ScheduleEvent> {
         next: (e) => {
           if (e.type === "done") return;
           run.totals = e.totals;
+          if (e.type === "downloaded" && !run.ready) {
+            run.ready = true;
+            scheduler.schedule(() => dispatch());
+          }
           if (e.type === "flood-wait" && e.account === s.account.name) {
             emit({ type: "cooldown", account: e.account, seconds: e.seconds, until: e.until, method: e.method, totals: totals() });
           }

@@ -13,10 +13,13 @@ import { MemoryJournal } from "../../src/journal/index.js";
 import { schedule } from "../../src/pipeline/scheduler.js";
 import { openAccount } from "../../src/telegram/account.js";
 
-const POSTS = Number(process.env.BENCH_POSTS ?? 160);
-const BYTES_PER_SECOND = Number(process.env.BENCH_BPS ?? 2_000_000);
-const MEDIA_BYTES = 100_000;
+const POSTS = Number(process.env.BENCH_POSTS ?? 120);
+const BYTES_PER_SECOND = Number(process.env.BENCH_BPS ?? 1_000_000);
+const MEDIA_BYTES = 125_000;
 const NAMES = ["a", "b", "c", "d"];
+// Small chunks keep the uploads that follow a turn short; several per account overlap the transfers.
+const CHUNK = Number(process.env.BENCH_CHUNK ?? 1);
+const AHEAD = Number(process.env.BENCH_AHEAD ?? 6);
 
 interface RunResult {
   readonly accounts: number;
@@ -77,7 +80,7 @@ async function runWith(n: number): Promise<RunResult> {
   const started = Date.now();
   let bytes = 0;
   await lastValueFrom(
-    schedule({ accounts, journal, range: { toId }, order: "strict", chunkSize: 4, chunksPerAccount: 4, relay: { concurrency: 4 } }).pipe(
+    schedule({ accounts, journal, range: { toId }, order: "strict", chunkSize: CHUNK, chunksPerAccount: AHEAD, relay: { concurrency: 4 } }).pipe(
       tap((e) => {
         if (e.type === "chunk" && e.phase === "done") chunks[e.account] = (chunks[e.account] ?? 0) + 1;
         if (e.type === "failed") throw new Error(`post(s) ${e.postIds.join(",")} failed: ${e.reason}`);
@@ -115,6 +118,10 @@ const result = {
   posts: POSTS,
   mediaBytes: MEDIA_BYTES,
   bandwidthPerAccountBytesPerSecond: BYTES_PER_SECOND,
+  chunkSize: CHUNK,
+  chunksPerAccount: AHEAD,
+  cpus: (await import("node:os")).cpus().length,
+  loadAverage: (await import("node:os")).loadavg()[0],
   runs,
   scaling2: runs[1]!.postsPerSecond / one,
   scaling4: runs[2]!.postsPerSecond / one,
