@@ -400,11 +400,3 @@ export function pollInputMedia(poll: Poll): Api.InputMediaPoll {
     solutionEntities: poll.quiz && poll.solution ? [] : undefined,
   });
 }
-
-/** Telegram's album rule: photos and videos mix; documents only with documents; audio only with audio. */
-export function albumClass(kind: MediaKind): "visual" | "document" | "audio" | "none" {
-  if (kind === "photo" || kind === "video") return "visual";
-  if (kind === "document") return "document";
-  if (kind === "audio") return "audio";
-  return "none";
-}

@@ -5,6 +5,7 @@
 import { Api } from "telegram";
 import type { Post } from "../model/post.js";
 import type { Strategy } from "../ports.js";
+import { entityFromApi } from "./convert.js";
 
 /** The user's choice: one strategy for all, or auto (forward/copy where allowed, reupload where protected). */
 export type Mode = "auto" | "forward" | "copy" | "reupload";
@@ -31,7 +32,11 @@ export function textEdited(post: Post): boolean {
   if ((msg.message ?? "") !== post.text) return true;
   const src = msg.entities ?? [];
   if (src.length !== post.entities.length) return true;
-  return src.some((e, i) => e.offset !== post.entities[i]!.offset || e.length !== post.entities[i]!.length);
+  return src.some((e, i) => {
+    const a = entityFromApi(e);
+    const b = post.entities[i]!;
+    return a.type !== b.type || a.offset !== b.offset || a.length !== b.length || a.url !== b.url;
+  });
 }
 
 /** True when the post can be sent by reference or forwarded at all (the same account read it, not protected). */
