@@ -62,6 +62,8 @@ export interface PlanReport {
   readonly skipped: Readonly<Record<string, number>>;
   readonly strategies: Readonly<Record<string, Readonly<Record<string, number>>>>;
   readonly notices: readonly string[];
+  /** How the user named the source and each target (key -> as typed). */
+  readonly names: Readonly<Record<string, string>>;
 }
 
 /** An adapter sink may explain its choice (optional method; see NOTES.md). */
@@ -75,7 +77,7 @@ export function predictStrategy(batch: Batch, sink: Sink, settings: JobSettings)
   const target = sink.target;
   const explained = (sink as Explaining).explain?.(batch);
   if (explained) return { target, ...explained };
-  if (target.startsWith("dir:")) return { target, strategy: "archive", reason: "local archive: files and manifest are written" };
+  if (target.startsWith("dir:")) return { target, strategy: "archive", reason: "files and manifest written" };
   const choice = chooseStrategy(batch.posts, { mode: settings.mode, skipProtected: settings.skipProtected });
   if (choice.send.length === 0) return { target, strategy: "skip", reason: choice.skipped[0]?.reason ?? "nothing to send" };
   const anyProtected = choice.send.some((p) => p.noforwards);
@@ -83,11 +85,11 @@ export function predictStrategy(batch: Batch, sink: Sink, settings: JobSettings)
   let reason: string;
   if (choice.strategy === "reupload") {
     reason = settings.mode === "reupload" ? "--mode reupload"
-      : anyProtected ? "protected content (noforwards): download and upload"
+      : anyProtected ? "protected: download and upload"
         : noRef ? "a local source: files are uploaded" : "no reference to send by";
   } else if (choice.strategy === "copy") {
     reason = settings.mode === "forward" ? "captions edited: a forward would send the original"
-      : settings.mode === "copy" ? "--mode copy" : "copy by reference: no bytes moved, no forward header";
+      : settings.mode === "copy" ? "--mode copy" : "by reference, no bytes moved";
   } else {
     reason = "--mode forward";
   }
@@ -163,6 +165,10 @@ export async function buildPlan(settings: JobSettings, handles: readonly Account
     accounts: job.accounts.map((a) => a.name),
     posts: posts.length, albums, batches: batches.filter((b) => !b.skip).length, chunks: chunkList.length,
     bytes, bytesToDownload, skipped, strategies, notices: [...job.notices, ...widened.notices],
+    names: {
+      [job.sourceKey]: settings.from.text,
+      ...Object.fromEntries(job.targets.map((t, i) => [t, settings.to[i]?.text ?? t])),
+    },
   };
   return { report, batches, chunks };
 }
@@ -182,21 +188,23 @@ function kindsText(b: PlanBatch): string {
 export function formatPlan(p: { report: PlanReport; batches: readonly PlanBatch[]; chunks: readonly PlanChunk[] }): string {
   const r = p.report;
   const lines: string[] = [];
-  lines.push(`Plan: ${r.source} -> ${r.targets.join(", ")}, ids ${r.range.fromId}..${r.range.toId}, account${r.accounts.length > 1 ? "s" : ""} ${r.accounts.join(", ")}`);
+  const name = (k: string): string => (r.names[k] && r.names[k] !== k ? `${r.names[k]} (${k})` : k);
+  const short = (k: string): string => r.names[k] ?? k;
+  lines.push(`Plan: ${name(r.source)} -> ${r.targets.map(name).join(", ")}, ids ${r.range.fromId}..${r.range.toId}, account${r.accounts.length > 1 ? "s" : ""} ${r.accounts.join(", ")}`);
   for (const n of r.notices) lines.push(`notice: ${n}`);
   lines.push(`${"seq".padStart(5)}  ${"ids".padEnd(13)} ${"what".padEnd(28)} ${"size".padStart(9)}  strategy per target`);
   for (const b of p.batches) {
     const what = `${kindsText(b)}${b.protected ? " (protected)" : ""}`;
     const head = `${String(b.seq).padStart(5)}  ${idsText(b.ids).padEnd(13)} ${what.padEnd(28)} ${formatSize(b.bytes).padStart(9)}  `;
     if (b.skip) lines.push(`${head}skipped: ${b.skip}`);
-    else lines.push(head + b.targets.map((t) => `${r.targets.length > 1 ? `${t.target}: ` : ""}${t.strategy} (${t.reason})`).join("; "));
+    else lines.push(head + b.targets.map((t) => `${r.targets.length > 1 ? `${short(t.target)}: ` : ""}${t.strategy} (${t.reason})`).join("; "));
   }
   lines.push(`Chunks: ${r.chunks} of up to ${p.chunks[0] ? p.chunks[0].toId - p.chunks[0].fromId + 1 : 0} ids, shared by ${r.accounts.length} account${r.accounts.length > 1 ? "s" : ""}:`);
   for (const c of p.chunks.slice(0, 50)) lines.push(`  #${c.index} ids ${c.fromId}-${c.toId}: ${c.posts} posts in ${c.batches} batches`);
   if (p.chunks.length > 50) lines.push(`  ... and ${p.chunks.length - 50} more`);
   lines.push(`Total: ${r.posts} posts read, ${r.batches} batches to send (${r.albums} albums), ${formatSize(r.bytes)}, ${formatSize(r.bytesToDownload)} to download.`);
   for (const [t, s] of Object.entries(r.strategies)) {
-    lines.push(`  ${t}: ${Object.entries(s).map(([k, n]) => `${k} ${n}`).join(", ")}`);
+    lines.push(`  ${short(t)}: ${Object.entries(s).map(([k, n]) => `${k} ${n}`).join(", ")}`);
   }
   const sk = Object.entries(r.skipped);
   if (sk.length) lines.push(`Skipped: ${sk.map(([k, n]) => `${k} ${n}`).join(", ")}.`);

@@ -28,7 +28,7 @@ describe("plan against the emulator", () => {
     for (const b of batches) {
       const chat = b.targets[0]!;
       expect(chat.strategy).toBe(b.protected ? "reupload" : "copy");
-      expect(chat.reason).toMatch(b.protected ? /protected/ : /copy by reference/);
+      expect(chat.reason).toMatch(b.protected ? /protected/ : /by reference/);
       expect(b.targets[1]!.strategy).toBe("archive");
     }
     expect(out.filter((l) => l.type === "chunk").length).toBe(report.chunks);
