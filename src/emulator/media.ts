@@ -2,6 +2,7 @@
 import { Api } from "telegram";
 import { jpegHeader, jpegSize } from "./bytes.js";
 import type { DocumentRec, FileRec, PhotoRec, SizeRec } from "./records.js";
+import { hash32 } from "./prng.js";
 import { generatedFile, newId, readFile } from "./store.js";
 import type { World } from "./world.js";
 
@@ -16,13 +17,26 @@ function scaled(w: number, h: number, box: number): { w: number; h: number } {
 }
 
 /**
+ * The inline preview Telegram puts first in photo sizes and document thumbs ("i", PhotoStrippedSize): a few
+ * hundred bytes that clients turn into a blurred JPEG locally. Derived from `key`, so it is reproducible.
+ */
+export function strippedOf(key: string, w: number, h: number): SizeRec {
+  const k = 40 / Math.max(w, h, 1);
+  const seed = hash32(0x57, Number(BigInt(key) % 2147483647n));
+  const body = Buffer.alloc(120 + (seed % 400));
+  for (let i = 0; i < body.length; i++) body[i] = hash32(seed, i) & 255;
+  const bytes = Buffer.concat([Buffer.from([1, Math.max(1, Math.round(h * k)), Math.max(1, Math.round(w * k))]), body]);
+  return { type: "i", w: 0, h: 0, size: bytes.length, fileId: "", stripped: bytes.toString("base64") };
+}
+
+/**
  * A photo whose largest size is `file` (as Telegram makes one from an upload), with smaller generated sizes
  * before it, ascending by byte size.
  */
 export function photoOf(world: World, file: FileRec, dc: number, date: number, dims?: { width: number; height: number }): PhotoRec {
   const id = newId(world, "photo");
   const size = dims ?? jpegSize(readFile(world, file, 0, 64 * 1024)) ?? { width: 1280, height: 960 };
-  const sizes: SizeRec[] = [];
+  const sizes: SizeRec[] = [strippedOf(id, size.width, size.height)];
   const longest = Math.max(size.width, size.height);
   for (const [box, share] of [[90, 16], [320, 4]] as const) {
     const bytes = Math.floor(file.size / share);
@@ -48,6 +62,12 @@ export function thumbOf(world: World, file: FileRec): SizeRec {
 }
 
 /** A document of the world over `file`, its TL attributes stored as their bytes (so they come back exactly). */
+/** A document's thumbs as Telegram lists them: the inline stripped preview, then the JPEG thumbnail. */
+function thumbsOf(world: World, file: FileRec): SizeRec[] {
+  const t = thumbOf(world, file);
+  return [strippedOf(file.id, t.w, t.h), t];
+}
+
 export function documentOf(
   world: World,
   spec: { file: FileRec; dc: number; date: number; mimeType: string; attributes: Api.TypeDocumentAttribute[]; thumb?: FileRec; forceFile?: boolean; nosound?: boolean },
@@ -60,7 +80,7 @@ export function documentOf(
     size: spec.file.size,
     fileId: spec.file.id,
     attributes: spec.attributes.map((a) => a.getBytes().toString("base64")),
-    thumbs: spec.thumb ? [thumbOf(world, spec.thumb)] : [],
+    thumbs: spec.thumb ? thumbsOf(world, spec.thumb) : [],
     ...(spec.forceFile ? { forceFile: true } : {}),
     ...(spec.nosound ? { nosound: true } : {}),
   };

@@ -36,7 +36,9 @@ export interface SizeRec {
   readonly w: number;
   readonly h: number;
   readonly size: number;
+  /** "" for a stripped size, whose few bytes travel inline (base64 in `stripped`) and are never downloaded. */
   readonly fileId: string;
+  readonly stripped?: string;
 }
 
 export interface PhotoRec {

@@ -82,8 +82,9 @@ export function usersOf(v: View, chat: ChatRec, messages: readonly MessageRec[],
   return [...out.values()];
 }
 
-/** A size record as an Api.PhotoSize. */
-export function sizeTl(s: SizeRec): Api.PhotoSize {
+/** A size record as an Api.PhotoSize (or the inline PhotoStrippedSize). */
+export function sizeTl(s: SizeRec): Api.PhotoSize | Api.PhotoStrippedSize {
+  if (s.stripped !== undefined) return new Api.PhotoStrippedSize({ type: s.type, bytes: Buffer.from(s.stripped, "base64") });
   return new Api.PhotoSize({ type: s.type, w: s.w, h: s.h, size: s.size });
 }
 

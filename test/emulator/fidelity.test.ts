@@ -55,7 +55,7 @@ describe("round trips", () => {
     const [m] = (await client.getMessages("fid_src", { limit: 1 })) as Api.Message[];
     const doc = m!.document!;
     const bytes = (await client.downloadMedia(m!, {})) as Buffer;
-    const thumb = (await client.downloadMedia(m!, { thumb: 0 })) as Buffer;
+    const thumb = (await client.downloadMedia(m!, { thumb: doc.thumbs!.find((t) => t instanceof Api.PhotoSize)! })) as Buffer;
     const file = await client.uploadFile({ file: new CustomFile("clip.mp4", bytes.length, "", bytes), workers: 2 });
     const thumbFile = await client.uploadFile({ file: new CustomFile("t.jpg", thumb.length, "", thumb), workers: 1 });
     await client.invoke(new Api.messages.SendMedia({

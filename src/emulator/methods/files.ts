@@ -28,13 +28,13 @@ function locate(srv: Server, call: Call, loc: Api.TypeInputFileLocation): { file
   if (loc instanceof Api.InputPhotoFileLocation) {
     const id = loc.id.toString();
     const photo = srv.world.photo(id) ?? fail("FILE_ID_INVALID");
-    const size = photo.sizes.find((s) => s.type === loc.thumbSize) ?? fail("LOCATION_INVALID");
+    const size = photo.sizes.find((s) => s.type === loc.thumbSize && s.fileId !== "") ?? fail("LOCATION_INVALID");
     return { file: srv.world.file(size.fileId)!, dc: photo.dc, photo: true, check: () => void checkMediaRef(srv, call, "photo", id, loc.accessHash, loc.fileReference, "FILE_ID_INVALID") };
   }
   if (loc instanceof Api.InputDocumentFileLocation) {
     const id = loc.id.toString();
     const doc = srv.world.document(id) ?? fail("FILE_ID_INVALID");
-    const fileId = loc.thumbSize === "" ? doc.fileId : (doc.thumbs.find((t) => t.type === loc.thumbSize) ?? fail("LOCATION_INVALID")).fileId;
+    const fileId = loc.thumbSize === "" ? doc.fileId : (doc.thumbs.find((t) => t.type === loc.thumbSize && t.fileId !== "") ?? fail("LOCATION_INVALID")).fileId;
     return { file: srv.world.file(fileId)!, dc: doc.dc, photo: false, check: () => void checkMediaRef(srv, call, "document", id, loc.accessHash, loc.fileReference, "FILE_ID_INVALID") };
   }
   return fail("LOCATION_INVALID");
