@@ -3,6 +3,9 @@
  * is ours, so precedence is exact and every bad value is one line and exit code 2, before anything is read
  * or sent. Commands are thin: they resolve settings and call the library.
  */
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import yargs, { type Argv } from "yargs";
 import { TgRelayError, UsageError } from "../model/errors.js";
 import { loadConfigFile, mergeSources, type ConfigFile } from "./config.js";
@@ -10,6 +13,16 @@ import { EXIT, processIo, type CliIo } from "./io.js";
 import { COMMANDS, keyOf, optionsOf, type CommandName } from "./options.js";
 import { COMMAND_HELP, runCommand } from "./commands/index.js";
 import { scrub, SECRETS } from "./secrets.js";
+
+/** The version in package.json (two folders above this file, in src/ and in dist/). */
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), "..", "..", "package.json"), "utf8")) as { version?: string };
+    return pkg.version ?? "unknown";
+  } catch {
+    return "unknown";
+  }
+}
 
 function define(y: Argv, command: CommandName): Argv {
   for (const def of optionsOf(command)) {
@@ -46,7 +59,7 @@ async function parse(argv: readonly string[], io: CliIo): Promise<Parsed> {
     .wrap(Math.min(120, io.stdout.columns ?? 100))
     .help("help", "Show help")
     .alias("help", "h")
-    .version(false)
+    .version("version", "Show the version", packageVersion())
     .demandCommand(1, "Give a command: copy, plan, status, retry, login, accounts or demo")
     .recommendCommands();
   for (const name of COMMANDS) {

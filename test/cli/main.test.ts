@@ -24,6 +24,11 @@ describe("help", () => {
     }
     expect(copy.stdout).not.toContain("--api-hash ");
   });
+  it("--version prints package.json's version", async () => {
+    const r = await run(["--version"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
 });
 
 /** Each case: args (a dir: target is appended unless given), env, expected message. */
