@@ -99,6 +99,7 @@ export function optionsOf(command: CommandName): OptionDef[] {
   return OPTIONS.filter((o) => o.commands.includes(command));
 }
 
+/** The option of a config-file key (camelCase or kebab-case). */
 export function optionByKey(key: string): OptionDef | undefined {
   return OPTIONS.find((o) => keyOf(o.name) === key || o.name === key);
 }
