@@ -194,3 +194,45 @@ describe("compileCaptionEdit and editBatch", () => {
     expect(p.text).toBe("a");
   });
 });
+
+describe("applyEdits property: entities stay inside the text and untouched ones keep their characters", () => {
+  it("holds for random texts, entities and non-overlapping edits", () => {
+    const chars = fc.constantFrom("a", "b", " ", "🎉", "é", "𝐁", "\n");
+    const types = fc.constantFrom<Entity["type"]>("bold", "italic", "url", "mention", "textUrl", "customEmoji");
+    fc.assert(fc.property(
+      fc.array(chars, { minLength: 1, maxLength: 25 }),
+      fc.array(fc.tuple(types, fc.nat(), fc.nat()), { maxLength: 5 }),
+      fc.array(fc.tuple(fc.nat(), fc.nat(), fc.constantFrom("", "X", "🥳", "long text")), { maxLength: 4 }),
+      (cps, rawEntities, rawEdits) => {
+        const text = cps.join("");
+        const at = (i: number) => cps.slice(0, i).join("").length; // UTF-16 offset of code point i
+        const entities: Entity[] = rawEntities.map(([type, s, l]) => {
+          const start = s % cps.length;
+          const len = 1 + (l % (cps.length - start));
+          return { type, offset: at(start), length: at(start + len) - at(start) };
+        });
+        // Non-overlapping edits on code-point borders.
+        const points = [...new Set(rawEdits.flatMap(([a, b]) => [a % (cps.length + 1), b % (cps.length + 1)]))].sort((x, y) => x - y);
+        const edits = [];
+        for (let i = 0; i + 1 < points.length && edits.length < rawEdits.length; i += 2) {
+          edits.push({ start: at(points[i]!), end: at(points[i + 1]!), insert: rawEdits[edits.length]![2] });
+        }
+        const out = applyEdits({ text, entities }, edits);
+        expect(out.text.length).toBe(text.length + edits.reduce((n, e) => n + e.insert.length - (e.end - e.start), 0));
+        for (const e of out.entities) {
+          expect(e.length).toBeGreaterThan(0);
+          expect(e.offset).toBeGreaterThanOrEqual(0);
+          expect(e.offset + e.length).toBeLessThanOrEqual(out.text.length);
+        }
+        for (let i = 1; i < out.entities.length; i++) expect(out.entities[i]!.offset).toBeGreaterThanOrEqual(out.entities[i - 1]!.offset);
+        // An entity no edit touches (not even an insertion strictly inside) is still there with the same text.
+        for (const e of entities) {
+          const touched = edits.some((d) => (d.start < e.offset + e.length && d.end > e.offset) || (d.start === d.end && d.start > e.offset && d.start < e.offset + e.length));
+          if (touched) continue;
+          const want = `${e.type}:${text.slice(e.offset, e.offset + e.length)}`;
+          expect(covered(out.text, out.entities)).toContain(want);
+        }
+      },
+    ), { numRuns: 500 });
+  });
+});
