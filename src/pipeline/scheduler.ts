@@ -13,14 +13,14 @@
  *   ready. A post is always sent by the account that read it (media references are per account).
  */
 import {
-  asyncScheduler, catchError, concat, concatMap, defer, EMPTY, map, Observable, of, retry, Subject, take, tap,
-  throwError, timer, type SchedulerLike, type Subscription,
+  asapScheduler, asyncScheduler, catchError, concat, concatMap, defer, EMPTY, from, map, Observable, of, retry,
+  shareReplay, Subject, take, throwError, timer, type SchedulerLike, type Subscription,
 } from "rxjs";
-import { AccountDead, FloodWait, type IdRange, type Post } from "../model/index.js";
+import { AccountDead, FloodWait, inRange, type IdRange, type Post } from "../model/index.js";
 import { ByteBudget } from "../operators/byteBudget.js";
 import type { Journal, Sink, Source } from "../ports.js";
 import { ZERO_TOTALS, type RelayEvent, type RelayTotals } from "./events.js";
-import { albumAlignedSource, planChunks, type Chunk } from "./plan.js";
+import { ALBUM_MARGIN, albumAlignedSource, planChunks, type Chunk } from "./plan.js";
 import { relay, type RelayOptions } from "./relay.js";
 import { Turnstile } from "./turnstile.js";
 
@@ -217,6 +217,81 @@ export function gatedSource(source: Source, gate: AccountGate): Source {
   };
 }
 
+/**
+ * The account's source with its last pages kept: small chunks read the same GetHistory page again and
+ * again, so a read inside a window read earlier is answered from it, and a read outside it reads a whole
+ * window (`windowIds` ids from the read's start) at once. Windows live for seconds (the account's next
+ * chunks), so their file references stay fresh; at most `keep` windows are held.
+ */
+export function windowedSource(source: Source, windowIds = 100, keep = 2): Source {
+  interface Window {
+    readonly lo: number;
+    readonly hi: number;
+    readonly key: string;
+    readonly posts$: Observable<Post[]>;
+  }
+  let windows: Window[] = [];
+  const dateKey = (r: IdRange): string => `${r.since ?? ""}:${r.until ?? ""}`;
+  const fetchWindow = (range: IdRange & { fromId: number; toId: number }): Window => {
+    const lo = range.fromId;
+    const hi = Math.max(range.toId, lo + windowIds - 1);
+    const wide: IdRange = { ...range, fromId: lo, toId: hi };
+    // Read every page of the window: ask for the next page after each burst of posts.
+    const posts$ = new Observable<Post[]>((subscriber) => {
+      const demand$ = new Subject<void>();
+      const got: Post[] = [];
+      let check: Subscription | undefined;
+      const sub = source.read(wide, demand$).subscribe({
+        next: (p) => {
+          got.push(p);
+          check ??= asapScheduler.schedule(() => {
+            check = undefined;
+            demand$.next();
+          });
+        },
+        error: (e) => subscriber.error(e),
+        complete: () => {
+          subscriber.next(got);
+          subscriber.complete();
+        },
+      });
+      demand$.next();
+      return () => {
+        check?.unsubscribe();
+        sub.unsubscribe();
+      };
+    }).pipe(shareReplay({ bufferSize: 1, refCount: false }));
+    return { lo, hi, key: dateKey(range), posts$ };
+  };
+  return {
+    chatId: source.chatId,
+    account: source.account,
+    download: (batch) => source.download(batch),
+    read(range, demand$) {
+      if (range.fromId === undefined || range.toId === undefined) return source.read(range, demand$);
+      const r = { ...range, fromId: range.fromId, toId: range.toId };
+      return defer(() => {
+        let w = windows.find((x) => x.key === dateKey(r) && x.lo <= r.fromId && r.toId <= x.hi);
+        if (w === undefined) {
+          w = fetchWindow(r);
+          windows = [w, ...windows].slice(0, keep);
+        }
+        const window = w;
+        // A failed window is not kept: the next read tries again.
+        return window.posts$.pipe(
+          catchError((e: unknown) => {
+            windows = windows.filter((x) => x !== window);
+            return throwError(() => e);
+          }),
+          // The reader asks for the first page with its first demand; the rest comes with it.
+          (posts$) => demand$.pipe(take(1), concatMap(() => posts$)),
+          concatMap((posts) => from(posts.filter((p) => inRange(p, r)))),
+        );
+      });
+    },
+  };
+}
+
 /** The account's sink behind its gate: a send waits for the cooldown; a FloodWait starts one (and goes on). */
 export function gatedSink(sink: Sink, gate: AccountGate): Sink {
   return {
@@ -332,7 +407,7 @@ export function schedule(options: ScheduleOptions): Observable<ScheduleEvent> {
       const gate = new AccountGate(account.name, scheduler);
       return {
         account, gate, dead: false, runs: new Map(),
-        source: albumAlignedSource(gatedSource(account.source, gate)),
+        source: albumAlignedSource(windowedSource(gatedSource(account.source, gate), Math.max(100, chunkSize + 2 * ALBUM_MARGIN))),
         sinks: account.sinks.map((s) => gatedSink(s, gate)),
       };
     });
@@ -464,6 +539,13 @@ export function schedule(options: ScheduleOptions): Observable<ScheduleEvent> {
             }
             handBack(c);
             chunkEvent("handed-back", s, c);
+            // Its other runs would fail too: they go back now (they wait for a turn, so posted nothing).
+            for (const other of [...s.runs.values()]) {
+              if (strict && turnstile.isOpen(other.chunk.index)) endRun(s, other);
+              else cancelUnopened(s, other);
+              handBack(other.chunk);
+              chunkEvent("handed-back", s, other.chunk);
+            }
             dispatch();
           } else if (err instanceof FloodWait && err.scope === "account") {
             // A wait longer than the relay sits out: the chunk goes to another account, this one cools down.

@@ -31,6 +31,8 @@ interface RunResult {
   readonly orderVerified: boolean;
   readonly differences: number;
   readonly chunksByAccount: Record<string, number>;
+  /** GetHistory requests of all accounts together (small chunks are served from each account's last pages). */
+  readonly getHistoryCalls: number;
 }
 
 function world(): Emulator {
@@ -92,12 +94,13 @@ async function runWith(n: number): Promise<RunResult> {
   const actual = emu.inspect("@bench_target");
   const diffs = compareChats(expected, actual).filter((d) => d.kind === "missing" || d.kind === "extra" || d.kind === "reordered");
   if (diffs.length > 0) console.error(formatDifferences(diffs.slice(0, 10)));
+  const getHistoryCalls = emu.requestCount("messages.GetHistory");
   emu.close();
   return {
     accounts: n, posts: actual.length, bytes, seconds,
     postsPerSecond: actual.length / seconds, bytesPerSecond: bytes / seconds,
     orderVerified: diffs.length === 0 && actual.length === expected.length, differences: diffs.length,
-    chunksByAccount: chunks,
+    chunksByAccount: chunks, getHistoryCalls,
   };
 }
 
@@ -107,7 +110,8 @@ for (const n of [1, 2, 4]) {
   runs.push(r);
   console.log(
     `${n} account(s): ${r.posts} posts, ${(r.bytes / 1e6).toFixed(1)} MB in ${r.seconds.toFixed(2)} s = ` +
-      `${r.postsPerSecond.toFixed(1)} posts/s, order ${r.orderVerified ? "verified" : "BROKEN"}, chunks ${JSON.stringify(r.chunksByAccount)}`,
+      `${r.postsPerSecond.toFixed(1)} posts/s, order ${r.orderVerified ? "verified" : "BROKEN"}, chunks ${JSON.stringify(r.chunksByAccount)}, ` +
+      `GetHistory ${r.getHistoryCalls}`,
   );
 }
 const one = runs[0]!.postsPerSecond;
