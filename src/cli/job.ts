@@ -39,6 +39,8 @@ export interface OpenedJob {
   readonly onlyIds?: ReadonlySet<number>;
   /** The id span of onlyIds. */
   readonly idSpan?: { readonly fromId: number; readonly toId: number };
+  /** Close the archive targets (manifests, folder locks). */
+  close(): Promise<void>;
 }
 
 function chatText(ref: ChatRef): string {
@@ -140,9 +142,15 @@ async function openJobUnchecked(
   }
   const sourceKey = accounts[0]!.source.chatId;
   const targets = accounts[0]!.sinks.map((s) => s.target);
-  if (targets.includes(sourceKey)) throw new UsageError(`--to ${sourceKey} is the source itself`);
+  if (targets.includes(sourceKey)) {
+    for (const s of dirSinks.values()) await (s as Sink & { close?: () => Promise<void> | void }).close?.();
+    throw new UsageError(`--to ${sourceKey} is the source itself`);
+  }
+  const close = async (): Promise<void> => {
+    for (const s of dirSinks.values()) await (s as Sink & { close?: () => Promise<void> | void }).close?.();
+  };
   return {
-    sourceKey, accounts, targets, topId, notices,
+    sourceKey, accounts, targets, topId, notices, close,
     ...(sourceChat ? { sourceChat } : {}),
     ...(sourceChat?.username ? { sourceUsername: sourceChat.username } : settings.from.kind === "username" ? { sourceUsername: settings.from.username } : {}),
     ...(onlyIds ? { onlyIds, idSpan: { fromId: Math.min(...onlyIds), toId: Math.max(...onlyIds) } } : {}),
@@ -239,6 +247,7 @@ export async function runJob(settings: JobSettings, handles: readonly AccountHan
   };
   if (range.toId < (range.fromId ?? 1)) {
     journal.close();
+    await job.close();
     throw new UsageError(`--from-id ${range.fromId} is past the newest post (${job.topId})`);
   }
   let onlyIds: ReadonlySet<number> | undefined = job.onlyIds;
@@ -247,6 +256,7 @@ export async function runJob(settings: JobSettings, handles: readonly AccountHan
     if (onlyIds.size === 0) {
       journal.close();
       run.io.stdout.write(`Nothing to retry: job ${journal.jobId} has no failed posts.\n`);
+      await job.close();
       return { code: EXIT.ok, summary: tally.summary(), job };
     }
   }
@@ -303,6 +313,7 @@ export async function runJob(settings: JobSettings, handles: readonly AccountHan
     run.io.signals.off("SIGINT", onInt);
     run.io.signals.off("SIGTERM", onTerm);
   }
+  await job.close();
   const summary = tally.summary();
   if (run.logRouter) run.logRouter.sink = undefined;
   display.finish(summary);
