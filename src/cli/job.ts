@@ -315,6 +315,8 @@ export async function runJob(settings: JobSettings, handles: readonly AccountHan
   }
   await job.close();
   const summary = tally.summary();
+  // A full run knows how many posts the range holds: `status` shows it.
+  if (!error && !summary.stopped && signals === 0 && !onlyIds) journal.setTotal(tally.kinds.size);
   if (run.logRouter) run.logRouter.sink = undefined;
   display.finish(summary);
   journal.close();
