@@ -20,7 +20,7 @@ import { AccountDead, FloodWait, inRange, type IdRange, type Post } from "../mod
 import { ByteBudget } from "../operators/byteBudget.js";
 import type { Journal, Sink, Source } from "../ports.js";
 import { ZERO_TOTALS, type RelayEvent, type RelayTotals } from "./events.js";
-import { ALBUM_MARGIN, albumAlignedSource, planChunks, type Chunk } from "./plan.js";
+import { ALBUM_MARGIN, albumAlignedSource, type Chunk } from "./plan.js";
 import { relay, type RelayOptions } from "./relay.js";
 import { Turnstile } from "./turnstile.js";
 
@@ -376,6 +376,67 @@ function turnSink(sink: Sink, turn: () => Observable<unknown>): Sink {
 }
 
 /**
+ * The chunks not yet taken, lowest first: chunks given back, then the fresh ones, made when needed (a
+ * channel of millions of ids in chunks of a few is never listed whole).
+ */
+class ChunkQueue {
+  readonly first: number;
+  readonly count: number;
+  private next = 0;
+  private readonly back: Chunk[] = [];
+
+  constructor(
+    private readonly range: IdRange & { readonly toId: number },
+    private readonly size: number,
+  ) {
+    if (!Number.isInteger(size) || size < 1) throw new RangeError("chunkSize is a positive integer");
+    this.first = Math.max(1, range.fromId ?? 1);
+    this.count = Math.max(0, Math.ceil((range.toId - this.first + 1) / size));
+  }
+
+  private at(index: number): Chunk {
+    const lo = this.first + index * this.size;
+    return { index, range: { ...this.range, fromId: lo, toId: Math.min(this.range.toId, lo + this.size - 1) } };
+  }
+
+  /** The chunk holding `postId`, if it is in the range. */
+  indexOf(postId: number): number | undefined {
+    const i = Math.floor((postId - this.first) / this.size);
+    return i >= 0 && i < this.count ? i : undefined;
+  }
+
+  get empty(): boolean {
+    return this.back.length === 0 && this.next >= this.count;
+  }
+
+  /** The lowest chunk not taken. */
+  peek(): Chunk | undefined {
+    const fresh = this.next < this.count ? this.at(this.next) : undefined;
+    const b = this.back[0];
+    return b !== undefined && (fresh === undefined || b.index < fresh.index) ? b : fresh;
+  }
+
+  /** Take the lowest chunk `ok` accepts; fresh chunks it refuses are kept back for others. */
+  take(ok: (c: Chunk) => boolean): Chunk | undefined {
+    for (;;) {
+      const i = this.back.findIndex(ok);
+      const fresh = this.next < this.count ? this.at(this.next) : undefined;
+      if (i >= 0 && (fresh === undefined || this.back[i]!.index < fresh.index)) return this.back.splice(i, 1)[0];
+      if (fresh === undefined) return undefined;
+      this.next++;
+      if (ok(fresh)) return fresh;
+      this.giveBack(fresh);
+    }
+  }
+
+  giveBack(c: Chunk): void {
+    const i = this.back.findIndex((b) => b.index > c.index);
+    if (i < 0) this.back.push(c);
+    else this.back.splice(i, 0, c);
+  }
+}
+
+/**
  * Run a job on many accounts: chunks from a shared queue, one relay per chunk, strict or relaxed order.
  * Cold: one subscription = one run; unsubscribing cancels every account's run.
  *
@@ -393,14 +454,13 @@ export function schedule(options: ScheduleOptions): Observable<ScheduleEvent> {
     const chunkSize = options.chunkSize ?? 100;
     const lookahead = strict ? Math.max(1, options.chunksPerAccount ?? 4) : 1;
     const budgetPerRun = Math.max(1, Math.floor((options.budgetBytesPerAccount ?? 64 * 2 ** 20) / lookahead));
-    const chunks = planChunks(options.range, chunkSize);
-    const first = chunks[0]?.range.fromId ?? 1;
+    const queue = new ChunkQueue(options.range, chunkSize);
+    const first = queue.first;
     const turnstile = new Turnstile(0);
     const stop$ = new Subject<void>();
     let stopping = false;
     let ended = false;
     let base: RelayTotals = ZERO_TOTALS;
-    const pending: Chunk[] = [...chunks];
     const teardown: Subscription[] = [];
 
     const states: AccountState[] = options.accounts.map((account) => {
@@ -425,8 +485,8 @@ export function schedule(options: ScheduleOptions): Observable<ScheduleEvent> {
       if (seen === undefined || f.postId < seen.postId) firstOfBatch.set(k, f);
     }
     for (const f of [...firstOfBatch.values()].sort((a, b) => a.postId - b.postId)) {
-      const c = chunks.find((k) => f.postId >= k.range.fromId && f.postId <= k.range.toId);
-      if (c !== undefined && byName.has(f.account) && !affinity.has(c.index)) affinity.set(c.index, f.account);
+      const c = queue.indexOf(f.postId);
+      if (c !== undefined && byName.has(f.account) && !affinity.has(c)) affinity.set(c, f.account);
     }
 
     const allRuns = (): Array<[AccountState, Run]> => states.flatMap((s) => [...s.runs.values()].map((r) => [s, r] as [AccountState, Run]));
@@ -449,8 +509,8 @@ export function schedule(options: ScheduleOptions): Observable<ScheduleEvent> {
 
     const finishIfDone = (): void => {
       if (ended || allRuns().length > 0) return;
-      if (pending.length === 0 || stopping) {
-        emit({ type: "done", account: "", stopped: pending.length > 0, totals: totals() });
+      if (queue.empty || stopping) {
+        emit({ type: "done", account: "", stopped: !queue.empty, totals: totals() });
         ended = true;
         subscriber.complete();
         return;
@@ -477,8 +537,7 @@ export function schedule(options: ScheduleOptions): Observable<ScheduleEvent> {
     };
 
     const handBack = (c: Chunk): void => {
-      pending.push(c);
-      pending.sort((a, b) => a.index - b.index);
+      queue.giveBack(c);
     };
 
     const fail = (err: unknown): void => {
@@ -603,13 +662,12 @@ export function schedule(options: ScheduleOptions): Observable<ScheduleEvent> {
           progress = false;
           for (const s of states) {
             if (!canTake(s)) continue;
-            const i = pending.findIndex((c) => eligible(s, c));
-            if (i < 0) continue;
-            const [c] = pending.splice(i, 1);
-            start(s, c!);
+            const c = queue.take((k) => eligible(s, k));
+            if (c === undefined) continue;
+            start(s, c);
             progress = true;
           }
-          const blocker = pending[0];
+          const blocker = queue.peek();
           if (strict && !progress && blocker !== undefined && blocker.index === turnstile.current) {
             const free = states.some((s) => canTake(s) && eligible(s, blocker));
             if (!free && preemptFor(blocker)) progress = true;
