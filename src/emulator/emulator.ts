@@ -9,7 +9,7 @@ import { Server } from "./server.js";
 import type { AccountSpec, ChatSpec, ClientOptions, CreatedChat, EmulatorOptions, GenerateOptions, InspectedPost, PostSpec } from "./types.js";
 import { wireClient } from "./wire.js";
 import { World } from "./world.js";
-import { appendPost } from "./world-build.js";
+import { appendPost, appendService } from "./world-build.js";
 
 /**
  * A Telegram at the TL level: accounts, channels, messages, files and Telegram's rules, behind real GramJS
@@ -137,7 +137,11 @@ export class Emulator {
   /** Fill a chat with `opts.posts` generated posts of a reproducible mix; returns their ids in order. */
   generate(chat: string, opts: GenerateOptions): number[] {
     const c = this.chatRec(chat);
-    return generatePosts(opts, c, this.world.accounts().map((a) => a.userId), (spec) => appendPost(this.world, this.world.chat(c.channelId)!, spec, this.now()));
+    return generatePosts(
+      opts, c, this.world.accounts().map((a) => a.userId),
+      (spec) => appendPost(this.world, this.world.chat(c.channelId)!, spec, this.now()),
+      (service) => void appendService(this.world, this.world.chat(c.channelId)!, service, this.now()),
+    );
   }
 
   /** A real GramJS TelegramClient of `account`, wired to this world (no socket; never call connect()). */

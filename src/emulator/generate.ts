@@ -39,6 +39,21 @@ const ENTITY_KINDS: EntityType[] = [
   "code", "pre", "textUrl", "mentionName", "customEmoji", "spoiler", "blockquote", "bankCard",
 ];
 
+const STYLES: EntityType[] = ["bold", "italic", "underline", "strike", "spoiler"];
+
+/** Words up to exactly `n` UTF-16 units (a long text or caption near Telegram's limits). */
+function filler(prng: Prng, n: number): string {
+  let out = "";
+  while (out.length < n) out += (out ? " " : "") + prng.pick(WORDS);
+  return out.slice(0, n);
+}
+
+/** Pad a text to `total` units with words after a newline (its entities stay where they are). */
+function padded(t: { text: string; entities: Entity[] }, total: number, prng: Prng): { text: string; entities: Entity[] } {
+  const room = total - t.text.length - 1;
+  return room > 0 ? { text: `${t.text}\n${filler(prng, room)}`, entities: t.entities } : t;
+}
+
 /** A text with entities of the given types, in UTF-16 offsets. */
 export function richText(prng: Prng, types: readonly EntityType[], userIds: string[]): { text: string; entities: Entity[] } {
   let text = prng.pick(PREFIXES) + `${prng.pick(WORDS)} ${prng.pick(WORDS)}: `;
@@ -46,6 +61,10 @@ export function richText(prng: Prng, types: readonly EntityType[], userIds: stri
   for (const t of types) {
     const s = segmentFor(t, prng, userIds);
     if (s.entity) entities.push({ ...s.entity, offset: text.length, length: s.text.length } as Entity);
+    // Telegram nests styles: the same range may also be italic, underlined... (a second entity over it).
+    if (STYLES.includes(t) && prng.chance(0.3)) {
+      entities.push({ type: prng.pick(STYLES.filter((x) => x !== t)), offset: text.length, length: s.text.length });
+    }
     text += s.text + prng.pick([" ", ", ", " and ", "\n"]);
   }
   text += prng.pick(WORDS);
@@ -61,7 +80,9 @@ function someEntityTypes(prng: Prng): EntityType[] {
 
 function caption(prng: Prng, userIds: string[]): { text: string; entities: Entity[] } {
   if (prng.chance(0.3)) return { text: "", entities: [] };
-  return richText(prng, someEntityTypes(prng).slice(0, 2), userIds);
+  const t = richText(prng, someEntityTypes(prng).slice(0, 2), userIds);
+  // Some captions are near the 1024 limit, so caption templates and limits are exercised.
+  return prng.chance(0.04) ? padded(t, prng.int(900, 1024), prng) : t;
 }
 
 function mediaSpec(kind: MediaKind, prng: Prng, big: number | undefined): MediaSpec {
@@ -104,7 +125,10 @@ function weighted<T extends string>(prng: Prng, weights: [T, number][]): T {
 }
 
 /** Generate `opts.posts` posts through `add` (which appends one and returns its id); returns the ids in order. */
-export function generatePosts(opts: GenerateOptions, chat: ChatRec, userIds: string[], add: (spec: PostSpec) => number): number[] {
+export function generatePosts(
+  opts: GenerateOptions, chat: ChatRec, userIds: string[], add: (spec: PostSpec) => number,
+  addService: (action: { action: "pinMessage"; msgId: number } | { action: "editTitle"; title: string }) => void = () => {},
+): number[] {
   const prng = new Prng(opts.seed ?? 1);
   const mix = { ...DEFAULT_MIX, ...(opts.mix ?? {}) } as Record<GeneratedKind, number>;
   const singles = (Object.entries(mix) as [GeneratedKind, number][]).filter(([, w]) => w > 0);
@@ -134,8 +158,14 @@ export function generatePosts(opts: GenerateOptions, chat: ChatRec, userIds: str
     replyTo: ids.length > 0 && prng.chance(replyShare) ? ids[prng.int(0, ids.length - 1)] : undefined,
     date: (date += prng.int(1, 120)),
   });
+  const serviceShare = opts.serviceShare ?? 0;
   while (ids.length < opts.posts) {
     const left = opts.posts - ids.length;
+    // Service messages between posts (pins, title edits): readers must skip them, also whole pages of them.
+    if (ids.length > 0 && prng.chance(serviceShare)) {
+      const n = prng.int(1, 3);
+      for (let i = 0; i < n; i++) addService(prng.chance(0.5) ? { action: "pinMessage", msgId: ids[prng.int(0, ids.length - 1)]! } : { action: "editTitle", title: `${chat.title} ${prng.int(1, 99)}` });
+    }
     // An album of n items stands for n posts: start one with a probability that makes albumShare of posts album items.
     if (left >= 2 && prng.chance(albumShare / (6 - 5 * albumShare))) {
       const cls = weighted(prng, albumKinds);
@@ -157,7 +187,9 @@ export function generatePosts(opts: GenerateOptions, chat: ChatRec, userIds: str
     if (kind === "text") {
       const types = everyEntityDone ? someEntityTypes(prng) : ENTITY_KINDS;
       everyEntityDone = true;
-      const t = richText(prng, types, userIds);
+      const t0 = richText(prng, types, userIds);
+      // Some texts are near the 4096 limit.
+      const t = prng.chance(0.03) ? padded(t0, prng.int(3500, 4096), prng) : t0;
       ids.push(add({ ...t, ...common() }));
     } else if (kind === "linkPreview") {
       const url = `https://example.org/${prng.pick(WORDS)}/${prng.int(1, 9999)}`;

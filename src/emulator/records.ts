@@ -114,5 +114,5 @@ export interface MessageRec {
   readonly postAuthor?: string;
   readonly fwdFrom?: { channelId: string; msgId: number; date: number };
   /** A service message (e.g. "channel created"); not a post. */
-  readonly service?: { action: "channelCreate"; title: string };
+  readonly service?: { action: "channelCreate"; title: string } | { action: "pinMessage"; msgId: number } | { action: "editTitle"; title: string };
 }

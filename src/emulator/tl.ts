@@ -181,7 +181,10 @@ export function messageTl(v: View, chat: ChatRec, m: MessageRec, viewer: string)
   if (m.service !== undefined) {
     return new Api.MessageService({
       id: m.id, peerId, date: m.date, fromId, out: m.sender === viewer, post: !chat.megagroup,
-      action: new Api.MessageActionChannelCreate({ title: m.service.title }),
+      action: m.service.action === "channelCreate" ? new Api.MessageActionChannelCreate({ title: m.service.title })
+        : m.service.action === "editTitle" ? new Api.MessageActionChatEditTitle({ title: m.service.title })
+        : new Api.MessageActionPinMessage(),
+      replyTo: m.service.action === "pinMessage" ? new Api.MessageReplyHeader({ replyToMsgId: m.service.msgId }) : undefined,
     } as ConstructorParameters<typeof Api.MessageService>[0]);
   }
   const ctx = { channelId: chat.channelId, msgId: m.id };

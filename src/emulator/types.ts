@@ -108,6 +108,8 @@ export interface GenerateOptions {
   readonly largeFileBytes?: number;
   /** Share of media posts that get largeFileBytes (default 0.05 when largeFileBytes is set). */
   readonly largeFileShare?: number;
+  /** Chance, before each post, of 1..3 service messages (pins, title edits) (default 0: none). */
+  readonly serviceShare?: number;
 }
 
 export interface ClientOptions {

@@ -140,3 +140,17 @@ export function appendPost(world: World, chat: ChatRec, spec: PostSpec, now: num
     return m.id;
   });
 }
+
+/** Append a service message (a pin, a title edit) to a chat. */
+export function appendService(world: World, chat: ChatRec, service: NonNullable<MessageRec["service"]>, now: number): number {
+  return world.tx(() => {
+    const fresh = world.chat(chat.channelId)!;
+    const last = world.message(fresh.channelId, fresh.topId);
+    fresh.topId += 1;
+    fresh.pts += 1;
+    const m: MessageRec = { id: fresh.topId, date: last?.date ?? Math.floor(now / 1000), sender: fresh.owner, text: "", entities: [], noforwards: false, service };
+    world.putMessage(fresh.channelId, m);
+    world.putChat(fresh);
+    return m.id;
+  });
+}

@@ -53,6 +53,22 @@ describe("generate", () => {
     expect(posts.some((p) => p.media?.kind === "document" && p.media.mimeType === "image/jpeg")).toBe(true);
     expect(posts.find((p) => p.media?.kind === "voice")!.media!.waveform).toBeDefined();
     expect(posts.find((p) => p.media?.kind === "audio")!.media!.performer).toBeDefined();
+    // Nested styles (two entities over one range), and texts and captions near Telegram's limits.
+    expect(posts.some((p) => p.entities.some((e, i) => p.entities.some((f, j) => i !== j && e.offset === f.offset && e.length === f.length)))).toBe(true);
+    expect(posts.some((p) => p.media === undefined && p.text.length > 3500 && p.text.length <= 4096)).toBe(true);
+    expect(posts.some((p) => p.media !== undefined && p.text.length > 900 && p.text.length <= 1024)).toBe(true);
+  });
+
+  it("puts service messages between posts when asked; readers see them, inspect() leaves them out", async () => {
+    const { emu, chat } = world();
+    const ids = emu.generate(chat.id, { posts: 50, seed: 3, serviceShare: 0.3 });
+    const client = emu.client("alice");
+    const all = Array.from(await client.getMessages("gen_chan", { limit: 200, reverse: true }));
+    const services = all.filter((m) => m instanceof Api.MessageService);
+    expect(services.length).toBeGreaterThan(5);
+    expect(all.filter((m) => m instanceof Api.Message).map((m) => m.id)).toEqual(ids);
+    expect(emu.inspect(chat.id).map((p) => p.id)).toEqual(ids);
+    expect(ids[ids.length - 1]! - ids[0]! + 1).toBeGreaterThan(ids.length);
   });
 
   it("is reproducible from its seed, and another seed gives another chat", () => {
