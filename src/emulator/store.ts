@@ -65,11 +65,20 @@ export function fileBytes(world: World, f: FileRec): Buffer {
   return readFile(world, f, 0, f.size);
 }
 
+/** Hashes already computed, per world: files never change once made. */
+const shaCache = new WeakMap<World, Map<string, string>>();
+
 /** sha256 of a file's bytes. */
 export function fileSha256(world: World, f: FileRec): string {
+  let cache = shaCache.get(world);
+  if (cache === undefined) shaCache.set(world, (cache = new Map()));
+  const known = cache.get(f.id);
+  if (known !== undefined) return known;
   const h = createHash("sha256");
   for (let off = 0; off < f.size; off += CHUNK) h.update(readFile(world, f, off, CHUNK));
-  return h.digest("hex");
+  const sha = h.digest("hex");
+  cache.set(f.id, sha);
+  return sha;
 }
 
 /**
