@@ -294,6 +294,12 @@ describe("faults", () => {
     expect(err).toBeInstanceOf(errors.SlowModeWaitError);
     now += 40_000;
     await bob.invoke(new Api.messages.SendMessage({ peer, message: "3" }));
+    // Several messages at once (not one album) are refused under slow mode.
+    emu.createChat({ title: "F", username: "fwd_from_here", owner: "bob" });
+    const a = emu.addPost("@fwd_from_here", { text: "a" });
+    const b = emu.addPost("@fwd_from_here", { text: "b" });
+    now += 60_000;
+    await expectRpc(bob.invoke(new Api.messages.ForwardMessages({ fromPeer: await peerOf(bob, "fwd_from_here"), toPeer: peer, id: [a, b], randomId: [bigInt(1), bigInt(2)] })), "SLOWMODE_MULTI_MSGS_DISABLED");
     const alice = emu.client("alice");
     const apeer = await peerOf(alice, "slow_group");
     await alice.invoke(new Api.messages.SendMessage({ peer: apeer, message: "owner" }));

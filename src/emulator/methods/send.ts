@@ -307,6 +307,9 @@ const forwardMessages: Method = (srv, call, req: Api.messages.ForwardMessages) =
     });
   });
   if (drafts.length === 0) fail("MESSAGE_ID_INVALID");
+  // Under slow mode a non-admin may forward one message or one album at a time.
+  const slowed = to.slowModeSeconds > 0 && to.megagroup && !isAdmin(to, call.account.name);
+  if (slowed && drafts.length > 1 && (drafts[0]!.groupedId === undefined || drafts.some((d) => d.groupedId !== drafts[0]!.groupedId))) fail("SLOWMODE_MULTI_MSGS_DISABLED");
   return post(srv, call, to, drafts);
 };
 
