@@ -44,7 +44,10 @@ export interface ScheduleOptions {
   readonly journal: Journal;
   /** The job's range; toId (the newest id of the source) is needed to cut it into chunks. */
   readonly range: IdRange & { readonly toId: number };
-  /** Ids per chunk (default 100: one GetHistory page). */
+  /**
+   * Ids per chunk. Default: 1 in strict order (each account's page windows make small chunks cost no
+   * extra reads, and a chunk's uploads after its turn stay short), 100 in relaxed order.
+   */
   readonly chunkSize?: number;
   /** Default "strict". */
   readonly order?: Order;
@@ -55,7 +58,7 @@ export interface ScheduleOptions {
   /** Bytes downloaded-not-sent allowed per account (default 64 MiB): one ByteBudget per account. */
   readonly budgetBytesPerAccount?: number;
   /**
-   * Strict order: chunks one account runs at once (default 4), so its downloads and uploads for later
+   * Strict order: chunks one account runs at once (default 6), so its downloads and uploads for later
    * chunks go on while an earlier chunk waits for its turn. The per-account byte budget is split between
    * them. Relaxed order: always 1.
    */
@@ -451,8 +454,8 @@ export function schedule(options: ScheduleOptions): Observable<ScheduleEvent> {
   return new Observable<ScheduleEvent>((subscriber) => {
     const scheduler = options.scheduler ?? asyncScheduler;
     const strict = (options.order ?? "strict") === "strict";
-    const chunkSize = options.chunkSize ?? 100;
-    const lookahead = strict ? Math.max(1, options.chunksPerAccount ?? 4) : 1;
+    const chunkSize = options.chunkSize ?? (strict ? 1 : 100);
+    const lookahead = strict ? Math.max(1, options.chunksPerAccount ?? 6) : 1;
     const budgetPerRun = Math.max(1, Math.floor((options.budgetBytesPerAccount ?? 64 * 2 ** 20) / lookahead));
     const queue = new ChunkQueue(options.range, chunkSize);
     const first = queue.first;

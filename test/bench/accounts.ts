@@ -18,8 +18,9 @@ const BYTES_PER_SECOND = Number(process.env.BENCH_BPS ?? 1_000_000);
 const MEDIA_BYTES = 125_000;
 const NAMES = ["a", "b", "c", "d"];
 // Small chunks keep the uploads that follow a turn short; several per account overlap the transfers.
-const CHUNK = Number(process.env.BENCH_CHUNK ?? 1);
-const AHEAD = Number(process.env.BENCH_AHEAD ?? 6);
+// Defaults are the scheduler's own (chunks of 1 id, 6 per account); BENCH_CHUNK / BENCH_AHEAD try others.
+const CHUNK = process.env.BENCH_CHUNK === undefined ? undefined : Number(process.env.BENCH_CHUNK);
+const AHEAD = process.env.BENCH_AHEAD === undefined ? undefined : Number(process.env.BENCH_AHEAD);
 
 interface RunResult {
   readonly accounts: number;
@@ -82,7 +83,7 @@ async function runWith(n: number): Promise<RunResult> {
   const started = Date.now();
   let bytes = 0;
   await lastValueFrom(
-    schedule({ accounts, journal, range: { toId }, order: "strict", chunkSize: CHUNK, chunksPerAccount: AHEAD, relay: { concurrency: 4 } }).pipe(
+    schedule({ accounts, journal, range: { toId }, order: "strict", ...(CHUNK === undefined ? {} : { chunkSize: CHUNK }), ...(AHEAD === undefined ? {} : { chunksPerAccount: AHEAD }), relay: { concurrency: 4 } }).pipe(
       tap((e) => {
         if (e.type === "chunk" && e.phase === "done") chunks[e.account] = (chunks[e.account] ?? 0) + 1;
         if (e.type === "failed") throw new Error(`post(s) ${e.postIds.join(",")} failed: ${e.reason}`);
@@ -122,8 +123,8 @@ const result = {
   posts: POSTS,
   mediaBytes: MEDIA_BYTES,
   bandwidthPerAccountBytesPerSecond: BYTES_PER_SECOND,
-  chunkSize: CHUNK,
-  chunksPerAccount: AHEAD,
+  chunkSize: CHUNK ?? "default (1)",
+  chunksPerAccount: AHEAD ?? "default (6)",
   cpus: (await import("node:os")).cpus().length,
   loadAverage: (await import("node:os")).loadavg()[0],
   runs,
