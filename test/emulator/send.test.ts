@@ -45,7 +45,7 @@ describe("sending", () => {
     const req = album(peer, media, "three");
     const res = (await client.invoke(req)) as Api.Updates;
     const pairs = res.updates.filter((u): u is Api.UpdateMessageID => u instanceof Api.UpdateMessageID);
-    expect(pairs.map((p) => p.randomId.toString())).toEqual(req.multiMedia.map((m) => m.randomId!.toString()));
+    expect(pairs.map((p) => String(p.randomId))).toEqual(req.multiMedia.map((m) => m.randomId!.toString()));
     const sent = client._getResponseMessage(req.multiMedia.map((m) => m.randomId), res, peer) as unknown as Api.Message[];
     expect(sent.map((m) => m.id)).toEqual(pairs.map((p) => p.id));
     const posts = emu!.inspect(dst.id);
