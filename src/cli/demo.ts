@@ -115,7 +115,7 @@ export async function runDemo(ctx: CommandContext): Promise<number> {
     say(`Copying with accounts ${DEMO_ACCOUNTS.join(" and ")} to ${DEMO_TARGET} and dir:${archive} ...`);
     const flags: Record<string, unknown> = {
       from: DEMO_SOURCE, to: [DEMO_TARGET, `dir:${archive}`], accounts: [...DEMO_ACCOUNTS], emulator: worldPath,
-      journal: join(folder, "journal.db"), chunk: "20", concurrency: "4",
+      journal: join(folder, "journal.db"), concurrency: "4",
     };
     // The user's output options (--json, --progress, --log-*) apply; the job itself is the demo's.
     const raw = mergeSources("copy", flags, {}, undefined);

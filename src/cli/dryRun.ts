@@ -9,7 +9,6 @@ import { batchBytes, batchOf, type Batch, type Post } from "../model/index.js";
 import { bufferByMediaGroup } from "../operators/bufferByMediaGroup.js";
 import { formatSize } from "../pipeline/captions.js";
 import { postKind } from "../pipeline/filters.js";
-import { planChunks } from "../pipeline/plan.js";
 import type { Sink, Strategy } from "../ports.js";
 import { chooseStrategy } from "../telegram/strategy.js";
 import { jobRange, openJob, openJournal, relayHooks } from "./job.js";
@@ -57,6 +56,7 @@ export interface PlanReport {
   readonly albums: number;
   readonly batches: number;
   readonly chunks: number;
+  readonly chunkSize: number;
   readonly bytes: number;
   readonly bytesToDownload: number;
   readonly skipped: Readonly<Record<string, number>>;
@@ -119,8 +119,10 @@ export async function buildPlan(settings: JobSettings, handles: readonly Account
     else fresh.push(p);
   }
   const groups = await lastValueFrom(from(fresh).pipe(bufferByMediaGroup((p: Post) => p.groupedId), map((g) => g), toArray()));
-  const chunkList = planChunks(range, settings.chunk);
-  const chunkOf = (id: number): number => chunkList.find((c) => id >= c.range.fromId && id <= c.range.toId)?.index ?? 0;
+  // The scheduler's own cut: chunks of `size` ids from fromId (its default when --chunk is not given).
+  const size = settings.chunk ?? (settings.order === "strict" ? 1 : 100);
+  const chunkCount = toId >= fromId ? Math.ceil((toId - fromId + 1) / size) : 0;
+  const chunkOf = (id: number): number => Math.floor((id - fromId) / size);
 
   const batches: PlanBatch[] = [];
   const strategies: Record<string, Record<string, number>> = {};
@@ -155,15 +157,18 @@ export async function buildPlan(settings: JobSettings, handles: readonly Account
     batches.push({ ...base, targets });
   });
   journal?.close();
-  const chunks: PlanChunk[] = chunkList.map((c) => {
-    const inChunk = batches.filter((b) => b.chunk === c.index);
-    return { type: "chunk", index: c.index, fromId: c.range.fromId, toId: c.range.toId, posts: inChunk.reduce((n, b) => n + b.ids.length, 0), batches: inChunk.length };
-  });
+  // Chunks that hold a batch (a chunk of deleted ids has nothing to show).
+  const byChunk = new Map<number, PlanChunk>();
+  for (const b of batches) {
+    const c = byChunk.get(b.chunk) ?? { type: "chunk" as const, index: b.chunk, fromId: fromId + b.chunk * size, toId: Math.min(toId, fromId + (b.chunk + 1) * size - 1), posts: 0, batches: 0 };
+    byChunk.set(b.chunk, { ...c, posts: c.posts + b.ids.length, batches: c.batches + 1 });
+  }
+  const chunks = [...byChunk.values()];
   const report: PlanReport = {
     type: "plan", source: job.sourceKey, targets: job.targets,
     range: { fromId, toId, ...(range.since !== undefined ? { since: range.since } : {}), ...(range.until !== undefined ? { until: range.until } : {}) },
     accounts: job.accounts.map((a) => a.name),
-    posts: posts.length, albums, batches: batches.filter((b) => !b.skip).length, chunks: chunkList.length,
+    posts: posts.length, albums, batches: batches.filter((b) => !b.skip).length, chunks: chunkCount, chunkSize: size,
     bytes, bytesToDownload, skipped, strategies, notices: [...job.notices, ...widened.notices],
     names: {
       [job.sourceKey]: settings.from.text,
@@ -199,9 +204,9 @@ export function formatPlan(p: { report: PlanReport; batches: readonly PlanBatch[
     if (b.skip) lines.push(`${head}skipped: ${b.skip}`);
     else lines.push(head + b.targets.map((t) => `${r.targets.length > 1 ? `${short(t.target)}: ` : ""}${t.strategy} (${t.reason})`).join("; "));
   }
-  lines.push(`Chunks: ${r.chunks} of up to ${p.chunks[0] ? p.chunks[0].toId - p.chunks[0].fromId + 1 : 0} ids, shared by ${r.accounts.length} account${r.accounts.length > 1 ? "s" : ""}:`);
-  for (const c of p.chunks.slice(0, 50)) lines.push(`  #${c.index} ids ${c.fromId}-${c.toId}: ${c.posts} posts in ${c.batches} batches`);
-  if (p.chunks.length > 50) lines.push(`  ... and ${p.chunks.length - 50} more`);
+  lines.push(`Chunks: ${r.chunks} of ${r.chunkSize} id${r.chunkSize > 1 ? "s" : ""} (an album goes with its first id), pulled by ${r.accounts.length} account${r.accounts.length > 1 ? "s" : ""} from one queue${p.chunks.length ? ":" : "."}`);
+  for (const c of p.chunks.slice(0, 20)) lines.push(`  #${c.index} ids ${c.fromId}-${c.toId}: ${c.posts} posts in ${c.batches} batch${c.batches > 1 ? "es" : ""}`);
+  if (p.chunks.length > 20) lines.push(`  ... and ${p.chunks.length - 20} more with posts`);
   lines.push(`Total: ${r.posts} posts read, ${r.batches} batches to send (${r.albums} albums), ${formatSize(r.bytes)}, ${formatSize(r.bytesToDownload)} to download.`);
   for (const [t, s] of Object.entries(r.strategies)) {
     lines.push(`  ${short(t)}: ${Object.entries(s).map(([k, n]) => `${k} ${n}`).join(", ")}`);

@@ -292,7 +292,7 @@ export async function runJob(settings: JobSettings, handles: readonly AccountHan
       accounts: job.accounts,
       journal,
       range,
-      chunkSize: settings.chunk,
+      ...(settings.chunk !== undefined ? { chunkSize: settings.chunk } : {}),
       order: settings.order,
       stop$,
       budgetBytesPerAccount: settings.budget,

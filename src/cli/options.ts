@@ -64,7 +64,7 @@ export const OPTIONS: readonly OptionDef[] = [
   { name: "budget", type: "string", group: G_PERF, commands: JOB, describe: "Bytes downloaded but not yet sent, per account (e.g. 256MB) [default: 256MB]" },
   { name: "order", type: "string", group: G_PERF, commands: JOB, describe: "strict (targets get posts in source order across accounts) or relaxed [default: strict]" },
   { name: "delay", type: "string", group: G_PERF, commands: JOB, describe: "Pause between sends (500ms, 2s; a bare number is seconds) [default: 0]" },
-  { name: "chunk", type: "string", group: G_PERF, commands: JOB, describe: "Posts per work chunk shared among accounts (10-10000) [default: 200]" },
+  { name: "chunk", type: "string", group: G_PERF, commands: JOB, describe: "Ids per work chunk the accounts pull from one queue (1-10000) [default: 1 in strict order, 100 relaxed]" },
   // Accounts
   { name: "accounts", type: "array", group: G_ACCOUNT, commands: [...JOB, "accounts"], describe: "Accounts to use, by name (comma separated or repeated) [default: all configured]" },
   { name: "account", type: "string", group: G_ACCOUNT, commands: ["login"], describe: "Name of the account to log in (names its session file)" },

@@ -52,7 +52,8 @@ export interface JobSettings extends CommonSettings {
   readonly budget: number;
   readonly order: Order;
   readonly delayMs: number;
-  readonly chunk: number;
+  /** Ids per chunk; undefined = the scheduler's default (1 in strict order, 100 relaxed). */
+  readonly chunk?: number;
   readonly silent: boolean;
   readonly journal: string;
   readonly jobId?: string;
@@ -255,7 +256,7 @@ export function resolveJob(raw: RawOptions, env: NodeJS.ProcessEnv, command: "co
     if (ms > 3_600_000) throw new UsageError(`--delay ${JSON.stringify(v)}: at most 1h`);
     return ms;
   }) ?? 0;
-  const chunk = r.parse("chunk", "chunk", (v) => parseInteger("chunk", v, 10, 10_000)) ?? 200;
+  const chunk = r.parse("chunk", "chunk", (v) => parseInteger("chunk", v, 1, 10_000));
   const journal = userPath(cwd, r.str("journal") ?? "tgrelay.db");
   if (!existsSync(dirname(journal))) throw new UsageError(`--journal ${JSON.stringify(r.str("journal"))}: folder ${dirname(journal)} does not exist`);
   const jobId = r.parse("job", "job", (v) => {
@@ -267,7 +268,7 @@ export function resolveJob(raw: RawOptions, env: NodeJS.ProcessEnv, command: "co
   if (accounts?.kind === "telegram" && accounts.accounts.length === 0) throw new UsageError("no accounts to use");
   return {
     ...common, from, to, mode, skipProtected: r.bool("skipProtected"), range, filters, captions, captionOverflow,
-    concurrency, budget, order, delayMs, chunk, silent: r.bool("silent"), journal, ...(jobId ? { jobId } : {}),
+    concurrency, budget, order, delayMs, ...(chunk !== undefined ? { chunk } : {}), silent: r.bool("silent"), journal, ...(jobId ? { jobId } : {}),
     ...(accounts ? { accounts } : {}),
   };
 }

@@ -31,8 +31,11 @@ describe("plan against the emulator", () => {
       expect(chat.reason).toMatch(b.protected ? /protected/ : /by reference/);
       expect(b.targets[1]!.strategy).toBe("archive");
     }
-    expect(out.filter((l) => l.type === "chunk").length).toBe(report.chunks);
-    expect(report.chunks).toBeGreaterThan(1);
+    const chunkLines = out.filter((l) => l.type === "chunk") as unknown as Array<{ index: number; fromId: number; toId: number; posts: number }>;
+    expect(report.chunks).toBe(Math.ceil((report.range as { toId: number }).toId / 10));
+    expect(chunkLines.length).toBeLessThanOrEqual(report.chunks as number);
+    expect(chunkLines.reduce((n, c) => n + c.posts, 0)).toBe(w.sourcePosts);
+    for (const c of chunkLines) expect(c.toId - c.fromId + 1).toBeLessThanOrEqual(10);
     expect(emu.inspect("@cli_target")).toEqual([]);
     emu.close();
     // Nothing created either: no archive folder, no journal.
