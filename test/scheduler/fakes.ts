@@ -1,7 +1,7 @@
 // Fake Sources and Sinks for scheduler tests: a channel, accounts that read it with latency, targets that
 // record what was sent by whom, with Telegram's per-account random-id duplicate detection.
 import { concatMap, defer, map, Observable, of, take, throwError, timer } from "rxjs";
-import { AccountDead, FloodWait, inRange, type Batch, type Loaded, type Post } from "../../src/model/index.js";
+import { AccountDead, FloodWait, inRange, Transient, type Batch, type Loaded, type Post } from "../../src/model/index.js";
 import type { DeliverContext, Delivery, Sink, Source } from "../../src/ports.js";
 
 /** Deterministic PRNG (mulberry32), so a failing seed can be replayed. */
@@ -57,6 +57,8 @@ export interface Faults {
   flood?: (account: string, kind: Request["kind"]) => number;
   /** Whether this account is dead from now on (checked on each request). */
   dead?: (account: string, sends: number) => boolean;
+  /** Sends of a batch holding one of these posts fail with Transient (the adapter gave up). */
+  failPosts?: ReadonlySet<number>;
   /** Throw this (unexpected error: a "crash") after the send landed, on the n-th send overall. */
   crashAfterSend?: (n: number) => boolean;
 }
@@ -172,6 +174,9 @@ export class FakeWorld {
           return upload$.pipe(concatMap(() => {
           const err = world.request(account, "send");
           if (err !== undefined) return throwError(() => err);
+          if (loaded.batch.posts.some((p) => world.faults.failPosts?.has(p.id))) {
+            return throwError(() => new Transient("timed out", "TIMEOUT"));
+          }
           return timer(world.lat()).pipe(
             concatMap(() => {
               const ids = new Map<number, number[]>();

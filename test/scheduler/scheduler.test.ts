@@ -158,6 +158,29 @@ describe("schedule: resume", () => {
     j2.close();
   });
 
+  it("retry sends the recorded failures only, once each, and clears them (field fault 23, variant)", async () => {
+    const random = rng(31);
+    const world = new FakeWorld(channel(60, random), random, { failPosts: new Set([5, 23]) }, 2);
+    const journal = new MemoryJournal(spec);
+    const first = await run(world, ["a", "b"], journal, { targets: ["-1002"] });
+    expect(first.filter((e) => e.type === "failed").length).toBeGreaterThan(0);
+    const failed = journal.failedPostIds();
+    expect(failed.length).toBeGreaterThanOrEqual(2);
+    expect(journal.failures().every((f) => f.attempts === 1)).toBe(true);
+    (world.faults as Faults).failPosts = undefined;
+    world.deliverCalls = [];
+    await lastValueFrom(
+      schedule({
+        accounts: accountsOf(world, ["b", "a"], ["-1002"]), journal, range: { fromId: failed[0]!, toId: failed.at(-1)! },
+        chunkSize: 15, onlyIds: new Set(failed),
+      }).pipe(toArray()),
+    );
+    expect(world.deliverCalls.flatMap((c) => c.postIds).sort((x, y) => x - y)).toEqual([...failed]);
+    expect(journal.failures()).toEqual([]);
+    // Relaxed order of the retry is not promised; every post is there exactly once.
+    expectExactlyOnce(world, "-1002", false);
+  });
+
   it("re-running a finished job sends nothing (field fault 23)", async () => {
     const random = rng(5);
     const world = new FakeWorld(channel(60, random), random, {}, 2);
