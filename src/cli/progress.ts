@@ -39,9 +39,10 @@ export function statusLine(tally: Tally, account?: string): string {
     return parts.join(" · ") + floodText(tally, account);
   }
   const t = tally.overall();
+  const settled = tally.settledPosts();
   const bytes = Math.max(t.bytesDownloaded, t.bytesSent);
   const parts = [
-    `${t.settled}${tally.total !== undefined ? `/~${Math.max(tally.total, t.settled)}` : ""} posts`,
+    `${settled}${tally.total !== undefined ? `/~${Math.max(tally.total, settled)}` : ""} posts`,
     `${tally.albums()} albums`,
     formatSize(bytes),
     `${formatSize(Math.round(elapsed > 0 ? bytes / elapsed : 0))}/s`,
@@ -96,8 +97,8 @@ export class BarsDisplay implements Display {
       let max: number;
       if (isAll) {
         const t = this.tally.overall();
-        value = t.settled;
-        max = Math.max(total ?? t.read, t.settled, 1);
+        value = this.tally.settledPosts();
+        max = Math.max(total ?? t.read, value, 1);
       } else {
         const c = this.tally.account(name).counts;
         value = c.sent + c.skipped + c.failed;

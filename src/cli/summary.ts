@@ -193,6 +193,14 @@ export class Tally {
     return sum as unknown as RelayTotals;
   }
 
+  /** Posts whose fate is known (sent somewhere, skipped or failed), each once: the progress count. */
+  settledPosts(): number {
+    const all = new Set<number>(this.fate.sent);
+    for (const id of this.fate.skipped) all.add(id);
+    for (const id of this.fate.failed) all.add(id);
+    return all.size;
+  }
+
   albums(): number {
     let n = 0;
     for (const s of this.accounts.values()) n += s.albums;
@@ -212,10 +220,10 @@ export class Tally {
 
   /** Seconds left, from the settled-posts rate, when the total is known. */
   etaSeconds(): number | undefined {
-    const t = this.overall();
-    if (this.total === undefined || t.settled === 0) return undefined;
-    const left = Math.max(0, this.total - t.settled);
-    return Math.round(((this.elapsedMs() / 1000) * left) / t.settled);
+    const settled = this.settledPosts();
+    if (this.total === undefined || settled === 0) return undefined;
+    const left = Math.max(0, this.total - settled);
+    return Math.round(((this.elapsedMs() / 1000) * left) / settled);
   }
 
   /** The final summary. */

@@ -60,6 +60,10 @@ describe("the tally (progress and summary from events only)", () => {
     t.add({ type: "read", account: "b", postId: 6, chunk: 1, totals: totals({ read: 2, settled: 5 }) } as never);
     expect(t.overall().read).toBe(2);
     expect(t.account("a").counts.read).toBe(1);
+    // Progress counts posts with a known fate, each once, from the events (not a relay's running totals).
+    t.add({ type: "skipped", account: "a", postIds: [1, 2, 3], reason: "kind:sticker", chunk: 0, totals: totals({ read: 2 }) } as never);
+    t.add({ type: "sent", account: "b", seq: 0, target: "@x", postIds: [3, 6], strategy: "copy", ids: new Map(), duplicate: false, bytes: 0, warnings: [], chunk: 1, totals: totals({ read: 2 }) } as never);
+    t.add({ type: "sent", account: "b", seq: 0, target: "@y", postIds: [6, 7], strategy: "copy", ids: new Map(), duplicate: false, bytes: 0, warnings: [], chunk: 1, totals: totals({ read: 2 }) } as never);
     expect(statusLine(t)).toMatch(/^5\/~10 posts/);
     t.add({ type: "done", account: "", stopped: true, totals: totals({ read: 2 }) } as never);
     expect(t.summary().stopped).toBe(true);
