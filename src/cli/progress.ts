@@ -100,9 +100,9 @@ export class BarsDisplay implements Display {
         value = this.tally.settledPosts();
         max = Math.max(total ?? t.read, value, 1);
       } else {
-        const c = this.tally.account(name).counts;
-        value = c.sent + c.skipped + c.failed;
-        max = Math.max(c.read, value, 1);
+        const a = this.tally.account(name);
+        value = a.settled.size;
+        max = Math.max(a.counts.read, value, 1);
       }
       bar.setTotal(max);
       bar.update(value, { line: statusLine(this.tally, isAll ? undefined : name) });

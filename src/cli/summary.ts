@@ -38,6 +38,8 @@ export interface AccountState {
   /** The account's own relay totals (single-relay runs) or its counts from events. */
   totals: RelayTotals;
   counts: AccountCounts;
+  /** Posts this account settled (sent somewhere, skipped or failed), each once. */
+  settled: Set<number>;
   /** Album sends (batches of more than one post), per target. */
   albums: number;
   /** Wall-clock ms when the current flood wait ends, if one is running. */
@@ -96,7 +98,7 @@ export class Tally {
   account(name: string): AccountState {
     let s = this.accounts.get(name);
     if (!s) {
-      s = { totals: ZERO_TOTALS, counts: { read: 0, sent: 0, skipped: 0, failed: 0, bytes: 0, floodWaits: 0 }, albums: 0, done: false, stopped: false };
+      s = { totals: ZERO_TOTALS, counts: { read: 0, sent: 0, skipped: 0, failed: 0, bytes: 0, floodWaits: 0 }, settled: new Set(), albums: 0, done: false, stopped: false };
       this.accounts.set(name, s);
     }
     return s;
@@ -137,6 +139,7 @@ export class Tally {
     }
     const s = this.account(e.account);
     if (!scheduled && e.type !== "flood-wait") s.totals = e.totals;
+    if (e.type === "sent" || e.type === "skipped" || e.type === "failed") for (const id of e.postIds) s.settled.add(id);
     switch (e.type) {
       case "read":
         s.counts.read++;
