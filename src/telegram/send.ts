@@ -254,8 +254,11 @@ export class TelegramSink implements Sink {
     if (strategy === "forward") {
       for (const p of posts) if (p.replyTo !== undefined) warnings.push(`post ${p.id} was forwarded; a forward cannot carry its reply to ${p.replyTo}`);
     }
-    const replyToMsgId = strategy === "forward" ? undefined : this.replyTo(posts, dctx, warnings);
-    const common = { silent: this.opts.silent, replyToMsgId };
+    // The reply target is read from the journal only after our turn: in strict order across accounts, the
+    // replied-to post may be sent by another account just before us, and is committed only when our turn comes.
+    let replyResolved: Promise<{ silent?: boolean; replyToMsgId?: number }> | undefined;
+    const common = () =>
+      (replyResolved ??= turn().then(() => ({ silent: this.opts.silent, replyToMsgId: this.replyTo(posts, dctx, warnings) })));
 
     if (strategy === "forward") {
       const sorted = [...posts].sort((a, b) => a.id - b.id);
@@ -320,9 +323,10 @@ export class TelegramSink implements Sink {
       const r = await withRefresh(async () => {
         const media = await mediaOf(p);
         const ents = this.entities(head, p.id, warnings);
+        const opts = await common();
         const req = media
-          ? sendMediaRequest(this.chat.peer, media, head.text, ents, rid, { ...common, invertMedia: p.invertMedia })
-          : sendMessageRequest(this.chat.peer, head.text, ents, rid, { ...common, linkPreview: p.linkPreview, invertMedia: p.invertMedia });
+          ? sendMediaRequest(this.chat.peer, media, head.text, ents, rid, { ...opts, invertMedia: p.invertMedia })
+          : sendMessageRequest(this.chat.peer, head.text, ents, rid, { ...opts, linkPreview: p.linkPreview, invertMedia: p.invertMedia });
         return this.invokeSend(req, [{ postId: p.id, randomId: rid, text: head.text, kind: p.media?.kind ?? "text" }], signal, turn);
       });
       duplicate ||= r.duplicate;
@@ -342,7 +346,7 @@ export class TelegramSink implements Sink {
         const head = plans[i]!.head;
         return { media: medias[i]!, caption: head.text, entities: this.entities(head, p.id, warnings), randomId: rids[i]! };
       });
-      const req = sendAlbumRequest(this.chat.peer, items, { ...common, invertMedia: posts.some((p) => p.invertMedia) });
+      const req = sendAlbumRequest(this.chat.peer, items, { ...(await common()), invertMedia: posts.some((p) => p.invertMedia) });
       const expect = posts.map((p, i) => ({ postId: p.id, randomId: rids[i]!, text: plans[i]!.head.text, kind: p.media!.kind }));
       return this.invokeSend(req, expect, signal, turn);
     });
