@@ -175,7 +175,10 @@ export class AccountGate {
  * account's cooldown to end. A flood wait on a download or a page is sat out here (download re-subscribed,
  * reading resumed after the last post read), so it never skips a post. Other errors go on.
  */
-export function gatedSource(source: Source, gate: AccountGate): Source {
+export function gatedSource(source: Source, gate: AccountGate, maxWaitSeconds = 3600): Source {
+  // A longer wait is not sat out here: the error goes on, and the scheduler hands the chunk to another account.
+  const sitOut = (err: unknown): err is FloodWait =>
+    err instanceof FloodWait && err.scope === "account" && err.seconds <= maxWaitSeconds;
   return {
     chatId: source.chatId,
     account: source.account,
@@ -183,7 +186,7 @@ export function gatedSource(source: Source, gate: AccountGate): Source {
       defer(() => gate.open$().pipe(concatMap(() => source.download(batch)))).pipe(
         retry({
           delay: (err: unknown) => {
-            if (!(err instanceof FloodWait && err.scope === "account")) return throwError(() => err);
+            if (!sitOut(err)) return throwError(() => gate.note(err));
             gate.hold(err);
             return gate.open$().pipe(map(() => 0));
           },
@@ -205,10 +208,10 @@ export function gatedSource(source: Source, gate: AccountGate): Source {
               subscriber.next(p);
             },
             error: (err) => {
-              if (err instanceof FloodWait && err.scope === "account") {
+              if (sitOut(err)) {
                 gate.note(err);
                 sub = gate.open$().subscribe(() => start(true));
-              } else subscriber.error(err);
+              } else subscriber.error(gate.note(err));
             },
             complete: () => subscriber.complete(),
           });
@@ -470,7 +473,10 @@ export function schedule(options: ScheduleOptions): Observable<ScheduleEvent> {
       const gate = new AccountGate(account.name, scheduler);
       return {
         account, gate, dead: false, runs: new Map(),
-        source: albumAlignedSource(windowedSource(gatedSource(account.source, gate), Math.max(100, chunkSize + 2 * ALBUM_MARGIN))),
+        source: albumAlignedSource(windowedSource(
+          gatedSource(account.source, gate, options.relay?.maxFloodWaitSeconds ?? 3600),
+          Math.max(100, chunkSize + 2 * ALBUM_MARGIN),
+        )),
         sinks: account.sinks.map((s) => gatedSink(s, gate)),
       };
     });
@@ -615,6 +621,13 @@ export function schedule(options: ScheduleOptions): Observable<ScheduleEvent> {
             handBack(c);
             emit({ type: "cooldown", account: s.account.name, seconds: err.seconds, until: s.gate.cooldownUntil, method: err.method, totals: totals() });
             chunkEvent("handed-back", s, c);
+            // Its runs still waiting for their turn would sit out the wait too: the others take them.
+            for (const other of [...s.runs.values()]) {
+              if (strict && turnstile.isOpen(other.chunk.index)) continue;
+              cancelUnopened(s, other);
+              handBack(other.chunk);
+              chunkEvent("handed-back", s, other.chunk);
+            }
             wakeAfterCooldown(s);
             dispatch();
           } else {

@@ -99,6 +99,26 @@ describe("schedule: flood storms", () => {
   });
 });
 
+describe("schedule: long flood waits", () => {
+  it("a wait longer than the limit hands the account's chunks to the others; it sends nothing during the wait", async () => {
+    const random = rng(88);
+    let fired = false;
+    const faults: Faults = {
+      flood: (account, kind) => {
+        if (account !== "a" || kind !== "download" || fired) return 0;
+        fired = true;
+        return 100;
+      },
+    };
+    const world = new FakeWorld(channel(60, random), random, faults, 2);
+    const events = await run(world, ["a", "b"], new MemoryJournal(spec), { targets: ["-1002"] });
+    expectExactlyOnce(world, "-1002", true);
+    const wait = world.waits[0]!;
+    expect(world.requests.filter((r) => r.account === "a" && r.at > wait.from)).toEqual([]);
+    expect(events.some((e) => e.type === "cooldown" && e.account === "a" && e.seconds === 100)).toBe(true);
+  });
+});
+
 describe("schedule: dying accounts", () => {
   it("an account that dies hands its chunk back; the others finish it, in order", async () => {
     for (let seed = 1; seed <= 4; seed++) {
