@@ -587,8 +587,9 @@ export function schedule(options: ScheduleOptions): Observable<ScheduleEvent> {
       });
       const sub = run$.subscribe({
         next: (e) => {
-          if (e.type === "done") return;
           run.totals = e.totals;
+          // The run's last totals (settled counts land after the last send event) come with its done.
+          if (e.type === "done") return;
           if (e.type === "downloaded" && !run.ready) {
             run.ready = true;
             scheduler.schedule(() => dispatch());

@@ -60,6 +60,8 @@ describe("schedule: order", () => {
         const events = await run(world, names, new MemoryJournal(spec), { awaitsTurn, chunkSize: awaitsTurn ? 5 : 15 });
         for (const t of TARGETS) expectExactlyOnce(world, t, true);
         expect(events.at(-1)).toMatchObject({ type: "done", stopped: false });
+        // Job totals: every post settled once, sent once per target.
+        expect(events.at(-1)!.totals).toMatchObject({ settled: world.posts.length, sent: world.posts.length * TARGETS.length });
         if (n > 1) {
           // Work sharing: every account ran chunks.
           const ran = new Set(events.filter((e) => e.type === "chunk" && e.phase === "done").map((e) => e.account));
