@@ -272,7 +272,7 @@ function table(entries: Record<string, number>): string {
 export function formatSummary(s: RunSummary): string {
   const lines: string[] = [];
   const secs = s.durationMs / 1000;
-  lines.push(`${s.stopped ? "Stopped" : "Done"} in ${formatDuration(secs)}: ${s.posts.read} posts read, ${s.posts.sent} deliveries (${s.albumsSent} albums), ${s.posts.skipped} skipped, ${s.posts.failed} failed.`);
+  lines.push(`${s.stopped ? "Stopped" : "Done"} in ${formatDuration(secs)}: ${s.posts.read} posts read, ${s.posts.sent} deliveries (${s.albumsSent} of them albums), ${s.posts.skipped} skipped, ${s.posts.failed} failed.`);
   lines.push(`Bytes: ${formatSize(s.bytesDownloaded)} downloaded, ${formatSize(s.bytesSent)} sent, ${formatSize(s.bytesPerSecond)}/s.`);
   const kinds = Object.entries(s.byKind).sort((a, b) => a[0].localeCompare(b[0]));
   if (kinds.length) {
