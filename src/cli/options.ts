@@ -68,6 +68,7 @@ export const OPTIONS: readonly OptionDef[] = [
   // Accounts
   { name: "accounts", type: "array", group: G_ACCOUNT, commands: [...JOB, "accounts"], describe: "Accounts to use, by name (comma separated or repeated) [default: all configured]" },
   { name: "account", type: "string", group: G_ACCOUNT, commands: ["login"], describe: "Name of the account to log in (names its session file)" },
+  { name: "bot", type: "boolean", group: G_ACCOUNT, commands: ["login"], describe: "Log in a bot with the token in env TGRELAY_BOT_TOKEN (asked when missing); bots can post into targets but not read history" },
   { name: "phone", type: "string", group: G_ACCOUNT, commands: ["login"], describe: "Phone number in international format (+15551234567); asked when missing" },
   { name: "sessions", type: "string", group: G_ACCOUNT, commands: TELEGRAM, describe: "Folder of session files, one NAME.session per account, mode 0600 [default: ~/.tgrelay/sessions]" },
   { name: "api-id", type: "string", group: G_ACCOUNT, commands: TELEGRAM, describe: "Your api_id from my.telegram.org" },

@@ -43,4 +43,13 @@ describe("tgrelay login validation", () => {
     expect(name.code).toBe(2);
     expect(name.stderr).toMatch(/--account "..\/evil"/);
   });
+
+  it("takes the account name as a positional and refuses a bot with a phone", async () => {
+    const positional = await run(["login", "../evil", "--api-id", "5"], { env: { TGRELAY_API_HASH: HASH } });
+    expect(positional.code).toBe(2);
+    expect(positional.stderr).toMatch(/--account "..\/evil"/);
+    const both = await run(["login", "poster", "--bot", "--phone", "+15551234567", "--api-id", "5"], { env: { TGRELAY_API_HASH: HASH } });
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/--bot and --phone exclude each other/);
+  });
 });

@@ -60,10 +60,11 @@ export const COMMAND_HELP: Readonly<Record<CommandName, CommandHelp>> = {
     examples: [["tgrelay retry --from @src --to @dst", "Retry what failed in the last copy of @src to @dst"]],
   },
   login: {
-    usage: "login",
+    usage: "login [account]",
     describe: "Log an account in and save its session file (mode 0600)",
     examples: [
-      ["TGRELAY_API_HASH=... tgrelay login --api-id 123456 --account alice --phone +15551234567", "Asks for the code (and the 2FA password)"],
+      ["TGRELAY_API_HASH=... tgrelay login alice --api-id 123456 --phone +15551234567", "Asks for the code (and the 2FA password)"],
+      ["TGRELAY_BOT_TOKEN=123:abc tgrelay login poster --bot", "A bot account, to post into targets (bots cannot read history)"],
     ],
     epilog: "Get api_id and api_hash at https://my.telegram.org (API development tools). The session file is a full login: keep it private.",
   },

@@ -34,11 +34,13 @@ export function ask(ctx: CommandContext, question: string, secret = false): Prom
 export async function runLogin(ctx: CommandContext): Promise<number> {
   const common = resolveCommon(ctx.raw, ctx.configPath, ctx.io.cwd);
   const nameRaw = ctx.raw.get("account")?.value;
-  if (nameRaw === undefined) throw new UsageError("login needs --account NAME (it names the session file)");
+  if (nameRaw === undefined) throw new UsageError("login needs an account name: tgrelay login NAME (it names the session file)");
   const name = parseAccountName("account", String(nameRaw));
   const accounts = resolveAccounts(ctx.raw, ctx.io.env, false, ctx.io.cwd);
   if (accounts.kind === "emulator") throw new UsageError("login is for real Telegram; an emulated world's accounts need no login");
   const phoneRaw = ctx.raw.get("phone")?.value as string | undefined;
+  const bot = ctx.raw.get("bot")?.value === true;
+  if (bot && phoneRaw !== undefined) throw new UsageError("--bot and --phone exclude each other: a bot logs in with its token");
   if (phoneRaw !== undefined && !/^\+\d{7,15}$/u.test(phoneRaw.replace(/[\s-]/gu, ""))) {
     throw new UsageError(`--phone ${JSON.stringify(phoneRaw)}: expected + and 7-15 digits, e.g. +15551234567`);
   }
@@ -50,7 +52,9 @@ export async function runLogin(ctx: CommandContext): Promise<number> {
       if ((e as Error).name === "AccountDead") return;
       throw e;
     });
-    const session = await login(client, {
+    const botToken = bot ? (ctx.io.env.TGRELAY_BOT_TOKEN || (await ask(ctx, "Bot token (from @BotFather): ", true))) : undefined;
+    if (botToken !== undefined && !/^\d+:[A-Za-z0-9_-]{20,}$/u.test(botToken)) throw new UsageError("the bot token does not look like 123456:ABC... (from @BotFather)");
+    const session = await login(client, botToken !== undefined ? { botToken } : {
       phone: async () => phoneRaw?.replace(/[\s-]/gu, "") ?? (await ask(ctx, "Phone number (+15551234567): ")),
       code: () => ask(ctx, "The code Telegram sent: "),
       password: (hint) => ask(ctx, `2FA password${hint ? ` (hint: ${hint})` : ""}: `, true),
