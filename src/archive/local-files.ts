@@ -3,6 +3,7 @@
  * the Loaded points at the files themselves, and releasing it removes nothing.
  */
 import { promises as fs } from "node:fs";
+import path from "node:path";
 import { Observable } from "rxjs";
 import type { Batch, Loaded, LoadedFile } from "../model/index.js";
 import { UsageError } from "../model/index.js";
@@ -15,6 +16,27 @@ export interface LocalFile {
   readonly thumbPath?: string;
   /** When set, the file's SHA-256 is checked against it. */
   readonly sha256?: string;
+}
+
+/** True when `p` lies strictly inside `folder` (both absolute). */
+function isWithin(folder: string, p: string): boolean {
+  const r = path.relative(folder, p);
+  return r !== "" && r !== ".." && !r.startsWith(`..${path.sep}`) && !path.isAbsolute(r);
+}
+
+/**
+ * The absolute path of `rel`, a file an export or a manifest names, when it lies inside `folder` (also after
+ * following symlinks); undefined when it points outside. An export or an archive may come from someone else:
+ * "../../.ssh/id_rsa" or a symlink must not make tgrelay read, and send, a file of this machine.
+ */
+export async function pathInside(folder: string, rel: string): Promise<string | undefined> {
+  if (path.isAbsolute(rel)) return undefined;
+  const base = path.resolve(folder);
+  const abs = path.resolve(base, rel);
+  if (!isWithin(base, abs)) return undefined;
+  const real = await fs.realpath(abs).catch(() => undefined);
+  if (real !== undefined && !isWithin(await fs.realpath(base).catch(() => base), real)) return undefined;
+  return abs;
 }
 
 /**

@@ -8,7 +8,7 @@ import type { Observable } from "rxjs";
 import type { Batch, IdRange, Loaded, Post } from "../model/index.js";
 import { inRange, UsageError } from "../model/index.js";
 import type { Source } from "../ports.js";
-import { loadLocal, type LocalFile } from "./local-files.js";
+import { loadLocal, pathInside, type LocalFile } from "./local-files.js";
 import { MANIFEST, postOf, readManifest, type ManifestEntry } from "./manifest.js";
 import { pagesOnDemand } from "./pages.js";
 import { dirPath } from "./target.js";
@@ -71,7 +71,11 @@ export async function openArchiveSource(spec: string, options: ArchiveSourceOpti
   for (const e of entries) {
     for (const rel of [e.file, e.thumb]) {
       if (rel === undefined) continue;
-      const st = await fs.stat(path.join(folder, rel)).catch(() => undefined);
+      const inside = await pathInside(folder, rel);
+      if (inside === undefined) {
+        throw new UsageError(`${path.join(folder, MANIFEST)}: post ${e.id} names ${rel}, which is outside the archive folder`);
+      }
+      const st = await fs.stat(inside).catch(() => undefined);
       if (!st?.isFile()) {
         throw new UsageError(`${path.join(folder, MANIFEST)}: post ${e.id} names ${rel}, which is not there`);
       }

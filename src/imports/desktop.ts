@@ -7,7 +7,7 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import type { Observable } from "rxjs";
-import { loadLocal, type LocalFile } from "../archive/local-files.js";
+import { loadLocal, pathInside, type LocalFile } from "../archive/local-files.js";
 import { pagesOnDemand } from "../archive/pages.js";
 import type { Batch, IdRange, Loaded, Media, Post } from "../model/index.js";
 import { inRange, UsageError } from "../model/index.js";
@@ -313,7 +313,8 @@ async function draftOf(
     if (isPlaceholder(media.file)) {
       draft.missing = { file: media.file, reason: media.file.replace(/^\(|\)$/g, "") };
     } else {
-      const abs = path.join(folder, media.file);
+      const abs = await pathInside(folder, media.file);
+      if (abs === undefined) throw new UsageError(`${jsonFile}: message ${m.id} names ${media.file}, which is outside the export folder`);
       const st = await fs.stat(abs).catch(() => undefined);
       if (!st?.isFile()) {
         if ((options.absent ?? "error") === "error") {
@@ -324,7 +325,8 @@ async function draftOf(
         mediaOut = { ...mediaOut, size: st.size };
         let thumbPath: string | undefined;
         if (media.thumb !== undefined && !isPlaceholder(media.thumb)) {
-          const t = path.join(folder, media.thumb);
+          const t = await pathInside(folder, media.thumb);
+          if (t === undefined) throw new UsageError(`${jsonFile}: message ${m.id} names ${media.thumb}, which is outside the export folder`);
           const bytes = await fs.readFile(t).catch(() => undefined);
           if (bytes) {
             thumbPath = t;

@@ -57,6 +57,23 @@ describe("dir: source", () => {
     expect(await usageError(openArchiveSource(`dir:${root}`))).toMatch(/manifest\.jsonl:2: malformed manifest line/);
   });
 
+  it("refuses a manifest naming a file outside its folder (../, absolute, symlink): nothing outside is read", async () => {
+    const outside = tmp();
+    await fs.writeFile(path.join(outside, "secret.txt"), "secret");
+    const root = tmp();
+    await archiveOf(root, "-1005", [1]);
+    const folder = path.join(root, "-1005");
+    const line = (file: string) => JSON.stringify({ v: 1, chatId: "-1005", id: 1, date: 1, text: "", entities: [], noforwards: false, linkPreview: false, media: { kind: "document", fileName: "f.txt", size: 6 }, file }) + "\n";
+    for (const file of [path.relative(folder, path.join(outside, "secret.txt")), path.join(outside, "secret.txt")]) {
+      await fs.writeFile(path.join(folder, MANIFEST), line(file));
+      expect(await usageError(openArchiveSource(`dir:${root}`))).toMatch(/post 1 names .*secret\.txt, which is outside the archive folder/);
+    }
+    await fs.rm(path.join(folder, "1_f.txt"));
+    await fs.symlink(path.join(outside, "secret.txt"), path.join(folder, "1_f.txt"));
+    await fs.writeFile(path.join(folder, MANIFEST), line("1_f.txt"));
+    expect(await usageError(openArchiveSource(`dir:${root}`))).toMatch(/post 1 names 1_f\.txt, which is outside the archive folder/);
+  });
+
   it("with verify, refuses a file whose bytes changed since it was archived", async () => {
     const root = tmp();
     await archiveOf(root, "-1005", [1]);

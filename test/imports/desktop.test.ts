@@ -5,7 +5,7 @@ import { lastValueFrom, range, toArray } from "rxjs";
 import { describe, expect, it } from "vitest";
 import { openDesktopExport, type DesktopExportOptions } from "../../src/imports/index.js";
 import { UsageError, type Post } from "../../src/model/index.js";
-import { TG2MD } from "../archive/helpers.js";
+import { TG2MD, tmp } from "../archive/helpers.js";
 import { makeExport, msg } from "./make-export.js";
 
 const all = (s: { read: (r: object, d: ReturnType<typeof range>) => import("rxjs").Observable<Post> }) =>
@@ -230,6 +230,27 @@ describe("clear errors", () => {
     expect(await usageError(open(dir))).toMatch(/message 3 names photos\/x\.jpg, which is not there/);
     const s = await open(dir, { absent: "missing" });
     expect(s.report.missing).toEqual([{ postId: 3, file: "photos/x.jpg", reason: "not in the export folder", action: "text" }]);
+  });
+
+  it("a file named outside the export folder (../, an absolute path, a symlink) is refused, never read", async () => {
+    const outside = tmp();
+    await fs.writeFile(path.join(outside, "secret.txt"), "secret");
+    const rel = path.relative(tmp(), path.join(outside, "secret.txt")); // "../<outside>/secret.txt"
+    const text = { text: "t", text_entities: [{ type: "plain", text: "t" }] };
+    for (const file of [rel, path.join(outside, "secret.txt")]) {
+      const dir = await makeExport([msg(3, { file, mime_type: "text/plain", ...text })]);
+      expect(await usageError(open(dir))).toMatch(/message 3 names .*secret\.txt, which is outside the export folder/);
+      expect(await usageError(open(dir, { absent: "missing" }))).toMatch(/outside the export folder/);
+    }
+    const linked = await makeExport([msg(4, { file: "files/link.txt", mime_type: "text/plain", ...text })]);
+    await fs.mkdir(path.join(linked, "files"));
+    await fs.symlink(path.join(outside, "secret.txt"), path.join(linked, "files/link.txt"));
+    expect(await usageError(open(linked))).toMatch(/message 4 names files\/link\.txt, which is outside the export folder/);
+    const thumb = await makeExport([msg(5, { file: "files/a.txt", thumbnail: "../../etc/hostname", mime_type: "text/plain", ...text })], { files: ["files/a.txt"] });
+    expect(await usageError(open(thumb))).toMatch(/message 5 names \.\.\/\.\.\/etc\/hostname, which is outside the export folder/);
+    // A file inside, even through "sub/../", is still served.
+    const fine = await makeExport([msg(6, { file: "files/../files/a.txt", mime_type: "text/plain", ...text })], { files: ["files/a.txt"] });
+    expect((await all(await open(fine))).map((p) => p.media?.size)).toEqual([11]);
   });
 
   it("a tdl export given as a Telegram Desktop export", async () => {
