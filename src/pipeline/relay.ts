@@ -366,11 +366,17 @@ export function relay(options: RelayOptions): Observable<RelayEvent> {
         const bytes = needs ? item.bytes : 0;
         t.sent += batch.posts.length - left.length;
         t.bytesSent += bytes;
-        emit({
-          type: "sent", seq: batch.seq, target: sink.target, postIds: item.ids,
-          strategy: delivery.strategy, ids: delivery.ids, duplicate: delivery.duplicate ?? false,
-          bytes, warnings: delivery.warnings ?? [],
-        });
+        // "sent" names only the posts that went: those the sink left out get their "skipped" below, and a
+        // batch the sink left out whole (skip-protected) gets no "sent" at all.
+        const leftIds = new Set(left.map((l) => l.postId));
+        const postIds = leftIds.size === 0 ? item.ids : item.ids.filter((id) => !leftIds.has(id));
+        if (postIds.length > 0) {
+          emit({
+            type: "sent", seq: batch.seq, target: sink.target, postIds,
+            strategy: delivery.strategy, ids: delivery.ids, duplicate: delivery.duplicate ?? false,
+            bytes, warnings: delivery.warnings ?? [],
+          });
+        }
         for (const l of left) skipped([l.postId], l.reason, sink.target, batch.seq);
       };
       const label = `a batch to ${sink.target}`;

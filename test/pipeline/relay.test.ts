@@ -48,6 +48,27 @@ describe("relay", () => {
     expect(seen).toEqual([[4, 101, "job-1"]]);
   });
 
+  it("a post the sink leaves out is reported skipped, not sent; a batch left out whole gets no sent event", async () => {
+    // The sink leaves out post 2 of the album and post 3 whole (as skip-protected does).
+    const out = new Set([2, 3]);
+    const sink: Sink = {
+      target: "t1",
+      needsBytes: () => false,
+      deliver: (loaded: Loaded): Observable<Delivery> => {
+        const posts = loaded.batch.posts;
+        return of({
+          target: "t1", strategy: "copy",
+          ids: new Map(posts.filter((p) => !out.has(p.id)).map((p) => [p.id, [100 + p.id]])),
+          skipped: posts.filter((p) => out.has(p.id)).map((p) => ({ postId: p.id, reason: "protected" })),
+        });
+      },
+    };
+    const events = await run({ sinks: [sink] });
+    expect(ofType(events, "sent").map((e) => e.postIds)).toEqual([[1], [4]]);
+    expect(ofType(events, "skipped").map((e) => [e.postIds, e.reason])).toEqual([[[2], "protected"], [[3], "protected"]]);
+    expect(events.at(-1)!.totals).toMatchObject({ sent: 2, skipped: 2, settled: 4 });
+  });
+
   it("records a Transient failure of one target and goes on", async () => {
     const journal = new MemoryJournal();
     const sink = new FakeSink({
