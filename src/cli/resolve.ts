@@ -10,7 +10,7 @@ import type { IdRange } from "../model/post.js";
 import { hasCaptionEdits, type CaptionEditSpec } from "../pipeline/captions.js";
 import type { FilterSpec } from "../pipeline/filters.js";
 import type { RawOptions, RawValue } from "./config.js";
-import { checkApiHash, checkSecretFile, noteSecret, readSecretFile, sessionEnvOf } from "./secrets.js";
+import { checkApiHash, checkSessionString, noteSecret, readSecretFile, sessionEnvOf } from "./secrets.js";
 import {
   parseAccountName, parseCaptionTemplate, parseChatRef, parseChoice, parseDate, parseDuration, parseHashtag,
   parseInteger, parseKinds, parseMessageId, parseRegex, parseReplaceRule, parseSize, type ChatRef,
@@ -169,10 +169,14 @@ export function resolveAccounts(raw: RawOptions, env: NodeJS.ProcessEnv, needSes
       throw new UsageError(`no accounts: no session files in ${sessions}; run \`tgrelay login --account NAME\` first`);
     }
     for (const name of accounts) {
-      if (env[sessionEnvOf(name)]) continue;
+      const fromEnv = env[sessionEnvOf(name)];
+      if (fromEnv) {
+        checkSessionString(noteSecret(fromEnv), `account ${name}: ${sessionEnvOf(name)}`, name);
+        continue;
+      }
       const file = join(sessions, `${name}.session`);
       if (!existsSync(file)) throw new UsageError(`account ${name}: no session ${file}; run \`tgrelay login --account ${name}\``);
-      checkSecretFile(file, `account ${name}`);
+      checkSessionString(noteSecret(readSecretFile(file, `account ${name}`)), `account ${name}: ${file}`, name);
     }
   }
   noteSecret(apiHash);

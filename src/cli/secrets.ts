@@ -3,6 +3,8 @@
  * 0400). They never appear in flags, logs or error messages.
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
+import { isIP } from "node:net";
+import { StringSession } from "telegram/sessions/index.js";
 import { UsageError } from "../model/errors.js";
 
 /** Refuse a secret file that is missing, not a file, or readable by group or others. */
@@ -26,6 +28,26 @@ export function readSecretFile(path: string, what: string): string {
 /** Env variable holding the session string of an account (instead of a session file). */
 export function sessionEnvOf(account: string): string {
   return `TGRELAY_SESSION_${account.replace(/[^a-zA-Z0-9]/gu, "_").toUpperCase()}`;
+}
+
+/**
+ * A session string as `tgrelay login` saves it: version "1", then base64 of the DC id, the DC's IP address,
+ * its port and a 256-byte auth key. A damaged one is refused here: given to GramJS it would make it dial a
+ * made-up address, or fail with an error that shows decoded key bytes. The message never shows the value.
+ */
+export function checkSessionString(session: string, origin: string, account: string): string {
+  const bad = new UsageError(`${origin}: not a valid session string (damaged or cut short); run \`tgrelay login --account ${account}\` again`);
+  if (!/^1[A-Za-z0-9+/=_-]+$/u.test(session)) throw bad;
+  let parsed: StringSession;
+  try {
+    parsed = new StringSession(session);
+  } catch {
+    throw bad;
+  }
+  // The auth key bytes sit in `_key` until load() turns them into an AuthKey.
+  const key = (parsed as unknown as { _key?: Buffer })._key;
+  if (parsed.dcId < 1 || parsed.dcId > 1000 || isIP(parsed.serverAddress ?? "") === 0 || !(parsed.port > 0) || key?.length !== 256) throw bad;
+  return session;
 }
 
 /** The api_hash: 32 hex characters. The message never shows the value. */

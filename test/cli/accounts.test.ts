@@ -1,4 +1,5 @@
-import { mkdirSync, writeFileSync, chmodSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync, chmodSync } from "node:fs";
+import { checkSessionString } from "../../src/cli/secrets.js";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { run, tempDir } from "./helpers.js";
@@ -51,5 +52,53 @@ describe("tgrelay login validation", () => {
     const both = await run(["login", "poster", "--bot", "--phone", "+15551234567", "--api-id", "5"], { env: { TGRELAY_API_HASH: HASH } });
     expect(both.code).toBe(2);
     expect(both.stderr).toMatch(/--bot and --phone exclude each other/);
+  });
+});
+
+/** A session string of the shape `tgrelay login` saves: "1" + base64(dc, IPv4, port, 256-byte key). */
+function sessionString(dc = 2, ip = [149, 154, 167, 50], port = 443, keyBytes = 256): string {
+  const b = Buffer.alloc(1 + 4 + 2 + keyBytes, 7);
+  b.writeUInt8(dc, 0);
+  Buffer.from(ip).copy(b, 1);
+  b.writeInt16BE(port, 5);
+  return "1" + b.toString("base64");
+}
+
+describe("damaged session strings", () => {
+  it("are refused before anything connects: one line, exit 2, no journal, no session bytes shown", async () => {
+    const good = sessionString();
+    const cases: Array<[string, string]> = [
+      ["cut short", good.slice(0, 40)],
+      ["not base64", "1BQANOT*A*SESSION"],
+      ["wrong version", "2" + good.slice(1)],
+      ["no IP address", "1" + Buffer.concat([Buffer.from([2, 0, 9]), Buffer.from("not-an-ip"), Buffer.from([1, 187]), Buffer.alloc(256, 7)]).toString("base64")],
+      ["short key", sessionString(2, [149, 154, 167, 50], 443, 100)],
+    ];
+    for (const [what, bad] of cases) {
+      for (const via of ["env", "file"] as const) {
+        const cwd = tempDir();
+        const sessions = join(cwd, "sessions");
+        mkdirSync(sessions);
+        const env: Record<string, string> = { TGRELAY_API_HASH: HASH };
+        if (via === "env") env.TGRELAY_SESSION_ALICE = bad;
+        else {
+          writeFileSync(join(sessions, "alice.session"), bad);
+          chmodSync(join(sessions, "alice.session"), 0o600);
+        }
+        const r = await run(["copy", "--from", "@cli_source", "--to", "@cli_target", "--accounts", "alice", "--sessions", sessions, "--api-id", "5"], { cwd, env });
+        expect(r.code, `${what} via ${via}`).toBe(2);
+        expect(r.stderr.trim().split("\n"), `${what} via ${via}`).toHaveLength(1);
+        expect(r.stderr).toMatch(/account alice: .*not a valid session string .*tgrelay login --account alice/);
+        expect(r.stderr).not.toContain(bad.slice(1, 12));
+        expect(r.stdout).toBe("");
+        expect(existsSync(join(cwd, "tgrelay.db"))).toBe(false);
+      }
+    }
+  });
+
+  it("a well-formed session string passes the check", () => {
+    const s = sessionString();
+    expect(checkSessionString(s, "TGRELAY_SESSION_ALICE", "alice")).toBe(s);
+    expect(() => checkSessionString(s.slice(0, -8), "TGRELAY_SESSION_ALICE", "alice")).toThrow(/not a valid session string/);
   });
 });
