@@ -10,7 +10,7 @@ import { Observable } from "rxjs";
 import type { Batch, Loaded, Post } from "../model/index.js";
 import { fileOf } from "../model/index.js";
 import type { DeliverContext, Delivery, Sink } from "../ports.js";
-import { hashFile, isFile, writeAtomic } from "./files.js";
+import { hashFile, isFile, PART, writeAtomic } from "./files.js";
 import { entryOf, MANIFEST, manifestLines, parseManifest, type ManifestEntry } from "./manifest.js";
 import { lockFolder, unlockFolder } from "./lock.js";
 import { chatFolderName, mediaFileName, thumbFileName } from "./names.js";
@@ -46,6 +46,8 @@ interface ChatState {
   handle?: FileHandle;
   /** The folder exists (made once, not per post). */
   made?: boolean;
+  /** The first #mkdir under way (album items arrive together: one of them makes, locks and sweeps). */
+  making?: Promise<void>;
 }
 
 /** The archive target. One instance may receive posts of many source chats: each gets its own folder. */
@@ -74,8 +76,10 @@ export class ArchiveSink implements Sink {
       if (!hasFile(p)) return false;
       const chat = this.#chat(p.chatId);
       if (chat.entries.has(p.id)) return false;
-      // A complete file without its manifest line (a crash in between) is hashed, not downloaded.
-      return !existsSync(path.join(chat.folder, mediaFileName(p)));
+      // A complete file without its manifest line (a crash in between) is hashed, not downloaded...
+      if (!existsSync(path.join(chat.folder, mediaFileName(p)))) return true;
+      // ...unless its thumbnail is not there yet (a crash between the two writes): that comes with the bytes.
+      return p.media?.thumbnail !== undefined && !existsSync(path.join(chat.folder, thumbFileName(p)));
     });
   }
 
@@ -194,9 +198,18 @@ export class ArchiveSink implements Sink {
 
   async #mkdir(chat: ChatState): Promise<void> {
     if (chat.made) return;
-    await fs.mkdir(chat.folder, { recursive: true });
-    await lockFolder(chat.folder);
-    chat.made = true;
+    chat.making ??= (async () => {
+      await fs.mkdir(chat.folder, { recursive: true });
+      await lockFolder(chat.folder);
+      // Half-written files of a writer that died (we hold the folder's lock now): none of them is archived.
+      for (const name of await fs.readdir(chat.folder)) {
+        if (name.endsWith(PART)) await fs.rm(path.join(chat.folder, name), { force: true });
+      }
+      chat.made = true;
+    })().finally(() => {
+      chat.making = undefined;
+    });
+    await chat.making;
   }
 
   /** Close the manifests this sink keeps open and release its folder locks (it may still be used: they reopen). */

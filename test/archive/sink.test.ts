@@ -150,6 +150,27 @@ describe("dir: target", () => {
     expect(e!.sha256).toBe(sha(Buffer.from("complete")));
   });
 
+  it("a crash between the media file and its thumbnail: the rerun downloads again, writes the thumbnail, removes the .part", async () => {
+    const root = tmp();
+    const sink = archiveSink(`dir:${root}`);
+    const folder = sink.folderOf("-1001");
+    await fs.mkdir(folder, { recursive: true });
+    // What the killed writer left: the media file renamed, the thumbnail still a .part, no manifest line.
+    await fs.writeFile(path.join(folder, "4.mp4"), "complete");
+    await fs.writeFile(path.join(folder, "4.thumb.jpg.part"), "th");
+    await fs.writeFile(path.join(folder, "9_other.bin.part"), "half");
+    const p = post(4, { media: { kind: "video", size: 8, thumbnail: { type: "m", width: 2, height: 2, size: 5 } } });
+    expect(sink.needsBytes(batchOf([p], 0))).toBe(true);
+    const loaded = loadedOf([p], new Map([[4, Buffer.from("complete")]]));
+    const withThumb: Loaded = { ...loaded, files: loaded.files.map((f) => ({ ...f, thumb: Buffer.from("thumb") })) };
+    await lastValueFrom(sink.deliver(withThumb, ctx));
+    const [e] = await readManifest(folder);
+    expect(e).toMatchObject({ id: 4, file: "4.mp4", thumb: "4.thumb.jpg" });
+    expect(await fs.readFile(path.join(folder, "4.thumb.jpg"), "utf8")).toBe("thumb");
+    expect((await fs.readdir(folder)).filter((n) => n.endsWith(".part"))).toEqual([]);
+    await sink.close();
+  });
+
   it("drops a manifest line cut by a crash and rewrites the manifest whole on the next write", async () => {
     const root = tmp();
     const sink = archiveSink(`dir:${root}`);
