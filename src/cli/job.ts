@@ -6,7 +6,7 @@
 import { existsSync } from "node:fs";
 import type { Logger } from "pino";
 import { concatMap, defer, finalize, lastValueFrom, Subject, tap, throwError, timer } from "rxjs";
-import { openArchiveSource, archiveSink } from "../archive/index.js";
+import { openArchiveSource, ArchiveSink } from "../archive/index.js";
 import { openDesktopExport, readTdlExport, tdlIds } from "../imports/index.js";
 import { jobIdOf, SqliteJournal, type JobJournal, type JobSpec } from "../journal/index.js";
 import { Fatal, UsageError } from "../model/errors.js";
@@ -112,7 +112,8 @@ async function openJobUnchecked(
     let s = dirSinks.get(ref.path);
     if (!s) {
       // A dry run must not create the folder: a stand-in that names the target and never delivers.
-      s = dryRun ? planOnlySink(`dir:${ref.path}`) : archiveSink(`dir:${ref.path}`);
+      // The sink makes its folders when it writes the first post: a run that ends before leaves none behind.
+      s = dryRun ? planOnlySink(`dir:${ref.path}`) : new ArchiveSink(`dir:${ref.path}`);
       dirSinks.set(ref.path, s);
     }
     return s;
@@ -240,16 +241,22 @@ export async function runJob(settings: JobSettings, handles: readonly AccountHan
   const tally = new Tally(Date.now, handles.map((h) => h.name));
   const job = await openJob(settings, handles, (p) => tally.noteKind(p.id, postKind(p)));
   const widened = await widenToAlbums(job.accounts[0]!.source, jobRange(settings, job));
-  const journal = openJournal(settings, job, true)!;
   const range = {
     ...widened.range,
     toId: Math.min(widened.range.toId ?? job.topId, job.topId),
   };
   if (range.toId < (range.fromId ?? 1)) {
-    journal.close();
     await job.close();
     throw new UsageError(`--from-id ${range.fromId} is past the newest post (${job.topId})`);
   }
+  // Only a copy creates the journal (or its job): a retry of a job never run has nothing to send.
+  const existing = run.retry ? openJournal(settings, job, false) : undefined;
+  if (run.retry && !existing) {
+    run.io.stdout.write(`Nothing to retry: ${settings.journal} has no job with these options (tgrelay status lists the jobs).\n`);
+    await job.close();
+    return { code: EXIT.ok, summary: tally.summary(), job };
+  }
+  const journal = existing ?? openJournal(settings, job, true)!;
   let onlyIds: ReadonlySet<number> | undefined = job.onlyIds;
   if (run.retry) {
     onlyIds = new Set(journal.failedPostIds().filter((id) => !job.onlyIds || job.onlyIds.has(id)));

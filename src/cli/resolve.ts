@@ -2,6 +2,7 @@
  * From raw option values (flags, env, config file) to typed, validated settings. Everything is checked here,
  * before anything is read or sent: the first bad value throws a UsageError whose message is one line.
  */
+import Database from "better-sqlite3";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -141,6 +142,26 @@ export function defaultSessions(): string {
 }
 
 /**
+ * Refuse a file that is not an emulated world before the emulator opens it: opening would turn an empty file,
+ * or another SQLite file (the journal, say), into a world by adding its tables.
+ */
+function checkWorldFile(given: string, p: string): void {
+  const bad = (why: string) => new UsageError(`--emulator ${JSON.stringify(given)}: ${p} is not an emulated world (${why})`);
+  if (!statSync(p).isFile()) throw bad("not a file");
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(p, { readonly: true, fileMustExist: true });
+    const tables = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name));
+    if (!tables.has("accounts") || !tables.has("chats") || !tables.has("messages")) throw bad(tables.size === 0 ? "an empty database" : "other tables");
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw bad("not an SQLite database");
+  } finally {
+    db?.close();
+  }
+}
+
+/**
  * Accounts: with --emulator, names in the emulated world (checked when the world opens); otherwise api id,
  * api hash and one 0600 session file (or TGRELAY_SESSION_NAME) per account, all checked now.
  */
@@ -149,6 +170,7 @@ export function resolveAccounts(raw: RawOptions, env: NodeJS.ProcessEnv, needSes
   const world = r.parse("emulator", "emulator", (v) => {
     const p = userPath(cwd, v);
     if (!existsSync(p)) throw new UsageError(`--emulator ${JSON.stringify(v)}: no emulated world at ${p}`);
+    checkWorldFile(v, p);
     return p;
   });
   if (world) return { kind: "emulator", world, accounts: accountNames(r, () => []) };
