@@ -10,6 +10,7 @@ import {
 } from "../telegram/index.js";
 import type { AccountHandle, ChatHandle, SinkSettings } from "./endpoints.js";
 import type { AccountSettings } from "./resolve.js";
+import { scratchDir } from "./scratch.js";
 import { noteSecret, sessionEnvOf } from "./secrets.js";
 
 
@@ -50,7 +51,7 @@ export async function emulatorHandles(world: Emulator, names: readonly string[],
     if (!known.includes(name)) throw new UsageError(`--accounts: the emulated world has no account ${name} (it has ${known.join(", ")})`);
     const client = world.client(name);
     // No pacing of history pages in an emulated world: nothing to be polite to.
-    const account = await openAccount(client, { name, logger: logger.child({ account: name }), historyPace: { intervalMs: 0 } });
+    const account = await openAccount(client, { name, logger: logger.child({ account: name }), historyPace: { intervalMs: 0 }, tmpDir: scratchDir() });
     handles.push(handleOf(account));
   }
   return handles;
@@ -85,7 +86,7 @@ export async function openAccounts(settings: AccountSettings, logger: Logger, en
           const session = noteSecret(env[sessionEnvOf(name)] ?? (await readSession(settings.sessions, name)));
           const client = createClient({ session, apiId: settings.apiId, apiHash: settings.apiHash, logger: logger.child({ account: name }) });
           await connectClient(client, name, 30_000);
-          const account = await openAccount(client, { name, logger: logger.child({ account: name }) });
+          const account = await openAccount(client, { name, logger: logger.child({ account: name }), tmpDir: scratchDir() });
           handles.push(handleOf(account, () => lock.release()));
         } catch (e) {
           await lock.release();
