@@ -220,7 +220,12 @@ export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
 type Node =
   | { readonly t: "lit"; readonly s: string }
   | { readonly t: "var"; readonly name: TemplateVariable }
-  | { readonly t: "style"; readonly type: EntityType; readonly url?: string; readonly children: readonly Node[] };
+  | { readonly t: "style"; readonly type: EntityType; readonly url?: readonly UrlPart[]; readonly children: readonly Node[] };
+
+/** A link's URL: literal pieces and variables, joined when a post is rendered. */
+type UrlPart = { readonly t: "lit"; readonly s: string } | { readonly t: "var"; readonly name: TemplateVariable };
+
+const LINK_URL = /^(https?|tg):\/\/\S+$/u;
 
 /** A parsed caption template. */
 export interface CaptionTemplate {
@@ -306,8 +311,7 @@ export function parseTemplate(source: string): CaptionTemplate {
         if (source[i] !== "(") fail('"[label]" must be followed by "(url)"', at);
         const end = source.indexOf(")", i);
         if (end < 0) fail('"(" without ")"');
-        const url = source.slice(i + 1, end);
-        if (!/^(https?|tg):\/\/\S+$/u.test(url)) fail(`link "${url}" is not an http(s):// or tg:// URL`, i);
+        const url = parseUrl(source.slice(i + 1, end), i + 1, fail);
         out.push({ t: "style", type: "textUrl", url, children });
         i = end + 1;
         continue;
@@ -322,6 +326,47 @@ export function parseTemplate(source: string): CaptionTemplate {
   };
   const nodes = parse(undefined, 0);
   return { source, nodes };
+}
+
+/**
+ * Parse the `(url)` of a template link: `{variable}`s are filled per post (`[source]({link})`,
+ * `[post](https://x.org/{id})`). A URL that starts with a literal must start with http(s):// or tg://;
+ * one that starts with a variable is checked once filled (an invalid result renders the label unlinked).
+ */
+function parseUrl(raw: string, at: number, fail: (msg: string, at?: number) => never): UrlPart[] {
+  const parts: UrlPart[] = [];
+  let lit = "";
+  for (let k = 0; k < raw.length;) {
+    const c = raw[k]!;
+    if (c === "\\" && raw[k + 1] !== undefined && ESCAPABLE.includes(raw[k + 1]!)) {
+      lit += raw[k + 1];
+      k += 2;
+    } else if (c === "{") {
+      const end = raw.indexOf("}", k);
+      if (end < 0) fail('"{" without "}"', at + k);
+      const name = raw.slice(k + 1, end);
+      if (!(TEMPLATE_VARIABLES as readonly string[]).includes(name)) {
+        fail(`unknown variable {${name}} (known: ${TEMPLATE_VARIABLES.map((v) => `{${v}}`).join(" ")})`, at + k);
+      }
+      if (lit) parts.push({ t: "lit", s: lit });
+      lit = "";
+      parts.push({ t: "var", name: name as TemplateVariable });
+      k = end + 1;
+    } else {
+      lit += c;
+      k++;
+    }
+  }
+  if (lit) parts.push({ t: "lit", s: lit });
+  const first = parts[0];
+  if (!first) fail("a link with an empty (url)", at);
+  if (first!.t === "lit") {
+    const literal = parts.every((q) => q.t === "lit");
+    const head = first!.s;
+    const ok = literal ? LINK_URL.test(head) : /^(https?|tg):\/\/\S*$/u.test(head) && !/\s/u.test(head);
+    if (!ok) fail(`link "${raw}" is not an http(s):// or tg:// URL (or a {variable} such as {link})`, at - 1);
+  }
+  return parts;
 }
 
 /** Values of a template's variables for one post. */
@@ -379,9 +424,12 @@ export function renderTemplate(tpl: CaptionTemplate, post: Post, ctx: TemplateCo
         const at = text.length;
         walk(n.children);
         if (text.length > at) {
-          entities.push(n.url === undefined
-            ? { type: n.type, offset: at, length: text.length - at }
-            : { type: n.type, offset: at, length: text.length - at, url: n.url });
+          if (n.url === undefined) entities.push({ type: n.type, offset: at, length: text.length - at });
+          else {
+            // Filled per post; a URL that is not one once filled (no {link} for a dir: source) leaves the label plain.
+            const url = n.url.map((q) => (q.t === "lit" ? q.s : variable(q.name, post, ctx))).join("");
+            if (LINK_URL.test(url)) entities.push({ type: n.type, offset: at, length: text.length - at, url });
+          }
         }
       }
     }

@@ -137,6 +137,22 @@ describe("caption templates", () => {
     expect(covered(out.text, out.entities)).toEqual(["bold:clip.mp4", "bold:👋", "textUrl:source"]);
     expect(out.entities.find((e) => e.type === "textUrl")!.url).toBe("https://t.me/c/1234567890/42");
   });
+  it("fills variables inside a link's (url), per post: the README's [source]({link}) and https://x.org/{id}", () => {
+    const tpl = parseTemplate("{text}\\n\\n**via** [source]({link}) [#{id}](https://x.org/p/{id})");
+    const out = renderTemplate(tpl, p, { link: "https://t.me/src/42" });
+    expect(out.text).toBe("Hi 👋 there\n\nvia source #42");
+    const urls = out.entities.filter((e) => e.type === "textUrl").map((e) => [out.text.slice(e.offset, e.offset + e.length), e.url]);
+    expect(urls).toEqual([["source", "https://t.me/src/42"], ["#42", "https://x.org/p/42"]]);
+  });
+  it("a link whose filled URL is not one (no {link} for this source) renders its label plain", () => {
+    const out = renderTemplate(parseTemplate("[source]({link})"), p, {});
+    expect(out).toEqual({ text: "source", entities: [] });
+  });
+  it("refuses a (url) that is neither a scheme URL nor starts with a variable", () => {
+    expect(() => parseTemplate("[a](example.org/{id})")).toThrow(/link "example.org\/\{id\}" is not an http/);
+    expect(() => parseTemplate("[a]({nope})")).toThrow(/unknown variable \{nope\}/);
+    expect(() => parseTemplate("[a]()")).toThrow(/empty \(url\)/);
+  });
   it("{link}, {date}, {time}, {kind}, nested formatting around {text}", () => {
     const out = renderTemplate(parseTemplate("__{text}__ {date} {time} {kind} {link}"), p, { link: "https://t.me/src/42" });
     expect(out.text).toBe("Hi 👋 there 2024-05-31 12:30:05 video https://t.me/src/42");
