@@ -5,7 +5,7 @@ import { generatePosts } from "./generate.js";
 import { inspectChat } from "./inspect.js";
 import { Keys } from "./keys.js";
 import type { ChatRec, MessageRec } from "./records.js";
-import { Server } from "./server.js";
+import { Server, type RequestRecord } from "./server.js";
 import type { AccountSpec, ChatSpec, ClientOptions, CreatedChat, EmulatorOptions, GenerateOptions, InspectedPost, PostSpec } from "./types.js";
 import { wireClient } from "./wire.js";
 import { World } from "./world.js";
@@ -173,6 +173,15 @@ export class Emulator {
       if ((account === undefined || acc === account) && (cls === method || cls.endsWith(`.${method}`))) n += count;
     }
     return n;
+  }
+
+  /**
+   * Watch every request: `observer` is told, once the request is answered, its account, method, arrival and
+   * answer times (Date.now() ms) and the error name if it failed. Returns a function that stops watching.
+   */
+  onRequest(observer: (r: RequestRecord) => void): () => void {
+    this.server.observers.add(observer);
+    return () => void this.server.observers.delete(observer);
   }
 
   /** The world's accounts (e.g. for a CLI that defaults to all of them). */

@@ -3,3 +3,4 @@ export { Emulator } from "./emulator.js";
 export { compareChats, formatDifferences } from "./compare.js";
 export type { Faults } from "./faults.js";
 export type * from "./types.js";
+export type { RequestRecord } from "./server.js";

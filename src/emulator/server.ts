@@ -2,7 +2,7 @@ import { Api } from "telegram";
 import type { FaultState } from "./faults.js";
 import type { Keys } from "./keys.js";
 import type { AccountRec } from "./records.js";
-import { fail } from "./rpc.js";
+import { fail, RpcFailure } from "./rpc.js";
 import type { View } from "./tl.js";
 import type { World } from "./world.js";
 import { peerMethods } from "./methods/peers.js";
@@ -17,6 +17,17 @@ export interface Call {
   readonly dcId: number;
 }
 
+/** One request as the server saw it: who sent it, when it arrived and was answered (Date.now() ms), and the error. */
+export interface RequestRecord {
+  readonly account: string;
+  /** TL class name, e.g. "upload.GetFile". */
+  readonly method: string;
+  readonly at: number;
+  readonly answeredAt: number;
+  /** Telegram's error name when it failed (e.g. "FLOOD_WAIT_3"). */
+  readonly error?: string;
+}
+
 /** A method of the emulated Telegram: the request as it came off the wire, answered as Telegram answers. */
 export type Method = (srv: Server, call: Call, request: any) => unknown | Promise<unknown>;
 
@@ -25,6 +36,8 @@ export class Server implements View {
   private readonly methods: Record<string, Method> = { ...peerMethods, ...historyMethods, ...fileMethods, ...sendMethods, ...sessionMethods };
   /** Requests handled, by "account className". */
   readonly counts = new Map<string, number>();
+  /** Told about every request once it is answered (tests observe timing and accounts with it). */
+  readonly observers = new Set<(r: RequestRecord) => void>();
 
   constructor(
     readonly world: World,
@@ -42,8 +55,24 @@ export class Server implements View {
     const account = this.world.account(accountName) ?? fail("AUTH_KEY_UNREGISTERED", 401);
     const key = `${accountName} ${request.className}`;
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
-    await this.faults.before(accountName, request.className, account.premium);
-    return this.dispatch({ account, dcId }, request);
+    if (this.observers.size === 0) {
+      await this.faults.before(accountName, request.className, account.premium);
+      return this.dispatch({ account, dcId }, request);
+    }
+    const at = Date.now();
+    const tell = (error?: string) => {
+      const r: RequestRecord = { account: accountName, method: request.className, at, answeredAt: Date.now(), ...(error !== undefined ? { error } : {}) };
+      for (const o of this.observers) o(r);
+    };
+    try {
+      await this.faults.before(accountName, request.className, account.premium);
+      const result = await this.dispatch({ account, dcId }, request);
+      tell();
+      return result;
+    } catch (e) {
+      tell(e instanceof RpcFailure ? e.errorMessage : String(e));
+      throw e;
+    }
   }
 
   /** Answer a request (also the inner query of a wrapper such as InvokeWithTakeout). */
