@@ -22,6 +22,7 @@ import { readHistory, type ReadStats } from "./read.js";
 import { dialogsRequest, getChannelsRequest, getSelfRequest, recentHistoryRequest, resolveUsernameRequest } from "./requests.js";
 import { TelegramSink, type SinkOptions } from "./send.js";
 import { makeCall, type AccountContext, type ChatInfo } from "./context.js";
+import { CooldownGate, type CooldownStarted } from "./cooldown.js";
 
 export interface AccountOptions {
   readonly name: string;
@@ -40,6 +41,16 @@ export interface AccountOptions {
   readonly maxFileRequests?: number;
   /** Caption limit (default 1024, 4096 for Premium). */
   readonly captionLimit?: number;
+  /**
+   * Flood waits up to this many seconds pause a transfer in progress (download or upload parts) and hold the
+   * account's other calls in the adapter until the wait is over; a longer one reaches the pipeline as a
+   * FloodWait (default 60, GramJS's own flood-sleep default).
+   */
+  readonly floodPauseSeconds?: number;
+  /** Told whenever a flood wait (or slow mode) starts or lengthens a cooldown of the account. */
+  readonly onCooldown?: (w: CooldownStarted) => void;
+  /** The cooldown gate's clock in ms (default Date.now; tests move it on instead of waiting). */
+  readonly clock?: () => number;
 }
 
 export interface SourceOptions {
@@ -133,11 +144,22 @@ function longId(v: { toString(): string }): string {
   return v.toString();
 }
 
+/** Default of AccountOptions.floodPauseSeconds. */
+export const DEFAULT_FLOOD_PAUSE_SECONDS = 60;
+
 /** Open the adapter for an account over a client that is already connected and logged in. */
 export async function openAccount(client: TelegramClient, opts: AccountOptions): Promise<TelegramAccount> {
   const log: LogSink = opts.logger ?? { error() {}, warn() {}, info() {}, debug() {} };
   const callTimeoutMs = opts.callTimeoutMs ?? 60_000;
-  const call = makeCall(client, opts.name, callTimeoutMs);
+  // Every flood wait reaches our gate: GramJS would otherwise sleep on short ones inside invoke while the
+  // account's other calls go on.
+  client.floodSleepThreshold = 0;
+  const cooldown = new CooldownGate(opts.name, opts.floodPauseSeconds ?? DEFAULT_FLOOD_PAUSE_SECONDS, (w) => {
+    // Info, not a warning: a wait is normal; the pipeline shows the ones that reach it as cooldown events.
+    log.info({ method: w.method, seconds: w.seconds, scope: w.scope, target: w.target }, `flood wait: ${w.scope === "target" ? "sends to the chat" : "the account's requests"} held for ${w.seconds} s`);
+    opts.onCooldown?.(w);
+  }, opts.clock);
+  const call = makeCall(client, opts.name, callTimeoutMs, cooldown);
   let me: Api.User;
   try {
     const users = await call<Api.TypeUser[]>(getSelfRequest());
@@ -164,6 +186,7 @@ export async function openAccount(client: TelegramClient, opts: AccountOptions):
     historyPacer: new Pacer(opts.historyPace?.intervalMs ?? 1000, opts.historyPace?.jitterMs ?? (opts.historyPace ? 0 : 250)),
     fileRequests: new Semaphore(opts.maxFileRequests ?? 16),
     uploads: new WeakMap(),
+    cooldown,
     call,
   };
   // Chats this account resolved, by marked id: forward needs the source's input peer.

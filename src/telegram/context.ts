@@ -4,7 +4,8 @@
  */
 import type { TelegramClient } from "telegram";
 import { Api } from "telegram";
-import { withTimeout } from "./errors.js";
+import type { CooldownGate } from "./cooldown.js";
+import { classifyError, withTimeout } from "./errors.js";
 import { Pacer, Semaphore } from "./limiter.js";
 import type { LogSink } from "./logger.js";
 
@@ -45,16 +46,52 @@ export interface AccountContext {
   readonly fileRequests: Semaphore;
   /** Uploaded media per Loaded batch and post id, so several targets reuse one upload. */
   readonly uploads: WeakMap<object, Map<number, Promise<Api.TypeInputMedia>>>;
-  /** One call with our timeout; dcId sends it to that DC (GramJS borrows one exported sender per DC). */
-  call<R>(req: Api.AnyRequest, opts?: { dcId?: number; timeoutMs?: number; signal?: AbortSignal }): Promise<R>;
+  /** The account's cooldown gate: every call passes it. */
+  readonly cooldown: CooldownGate;
+  /** One call through the cooldown gate, with our timeout; dcId sends it to that DC (GramJS borrows one exported sender per DC). */
+  call<R>(req: Api.AnyRequest, opts?: CallOptions): Promise<R>;
 }
 
-/** `client.invoke` with our own timeout; GramJS has none per request. */
-export function makeCall(client: TelegramClient, account: string, timeoutMs: number): AccountContext["call"] {
-  return async <R>(req: Api.AnyRequest, opts: { dcId?: number; timeoutMs?: number; signal?: AbortSignal } = {}) => {
+/** Options of one call. */
+export interface CallOptions {
+  readonly dcId?: number;
+  readonly timeoutMs?: number;
+  readonly signal?: AbortSignal;
+  /**
+   * A part of a transfer in progress (a GetFile or SaveFilePart of a file, the re-read of a file reference, the
+   * UploadMedia that ends an upload): a flood wait of at most the gate's pauseSeconds is sat out and the same
+   * request sent again, so the transfer pauses and resumes instead of failing and starting over.
+   */
+  readonly transfer?: boolean;
+}
+
+/** Flood waits one transfer request sits out before its FloodWait goes on. */
+const MAX_PAUSES = 50;
+
+/**
+ * `client.invoke` behind the account's cooldown gate, with our own timeout (GramJS has none per request; the
+ * timeout starts once the gate lets the request out). A flood wait answered to any call holds every later call
+ * of the account (slow mode: every later send to that chat) until the wait is over.
+ */
+export function makeCall(client: TelegramClient, account: string, timeoutMs: number, gate: CooldownGate): AccountContext["call"] {
+  return async <R>(req: Api.AnyRequest, opts: CallOptions = {}) => {
     const home = (client.session as { dcId?: number }).dcId;
     const dc = opts.dcId !== undefined && opts.dcId !== home ? opts.dcId : undefined;
-    const p = client.invoke(req as never, dc) as Promise<unknown>;
-    return (await withTimeout(p, opts.timeoutMs ?? timeoutMs, `${req.className} (${account})`, opts.signal)) as R;
+    // Bounded: a request answered flood waits again and again ends as the FloodWait it got.
+    for (let pauses = 0; ; pauses++) {
+      await gate.pass(req, opts.signal);
+      const p = client.invoke(req as never, dc) as Promise<unknown>;
+      // Noted even when our timeout gave up on the call: its late flood wait still holds the account.
+      p.catch((e: unknown) => gate.note(req, e));
+      try {
+        return (await withTimeout(p, opts.timeoutMs ?? timeoutMs, `${req.className} (${account})`, opts.signal)) as R;
+      } catch (e) {
+        const c = classifyError(e);
+        // A transfer pauses for a short account-wide wait (the gate holds the next try), then goes on.
+        const pause = c.kind === "flood" && (c.scope ?? "account") === "account" && (c.seconds ?? 0) <= gate.pauseSeconds;
+        if (pause && opts.transfer && pauses < MAX_PAUSES && !opts.signal?.aborted) continue;
+        throw e;
+      }
+    }
   };
 }

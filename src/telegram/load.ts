@@ -17,9 +17,12 @@ import { fileLocation, getFileRequest, messagesByIdRequest } from "./requests.js
 import { toRelayError } from "./errors.js";
 import type { AccountContext, ChatInfo } from "./context.js";
 
-/** Re-read one message by id (fresh file references); undefined when it is gone. */
-export async function rereadMessage(ctx: AccountContext, chat: ChatInfo, id: number, signal?: AbortSignal): Promise<Api.Message | undefined> {
-  const res = await ctx.call<Api.messages.TypeMessages>(messagesByIdRequest(chat.peer, [id]), { signal });
+/**
+ * Re-read one message by id (fresh file references); undefined when it is gone. `transfer`: the re-read is
+ * part of a download in progress, which pauses for a short flood wait rather than failing.
+ */
+export async function rereadMessage(ctx: AccountContext, chat: ChatInfo, id: number, signal?: AbortSignal, transfer = false): Promise<Api.Message | undefined> {
+  const res = await ctx.call<Api.messages.TypeMessages>(messagesByIdRequest(chat.peer, [id]), { signal, transfer });
   if (res instanceof Api.messages.MessagesNotModified) return undefined;
   return res.messages.find((m): m is Api.Message => m instanceof Api.Message && m.id === id);
 }
@@ -48,10 +51,14 @@ export function thumbOfMessage(msg: Api.Message): { location: Api.TypeInputFileL
   return { location: fileLocation(media.document, t.type), dcId: media.document.dcId, size: photoSizeBytes(t) };
 }
 
-/** The part fetcher over the account's client: GetFile asked on the file's DC, with our timeout. */
+/**
+ * The part fetcher over the account's client: GetFile asked on the file's DC, with our timeout, through the
+ * account's cooldown gate. A short flood wait pauses the part (and with the gate, every part of the account)
+ * and asks it again; a long one fails it with the FloodWait.
+ */
 export function clientPartFetcher(ctx: AccountContext): PartFetcher {
   return async (location, dcId, offset, limit, signal) =>
-    bytesOfFile(await ctx.call<Api.upload.TypeFile>(getFileRequest(location, offset, limit), { dcId, signal }));
+    bytesOfFile(await ctx.call<Api.upload.TypeFile>(getFileRequest(location, offset, limit), { dcId, signal, transfer: true }));
 }
 
 function messageOf(post: Post): Api.Message | undefined {
@@ -72,12 +79,12 @@ export function loadBatch(ctx: AccountContext, chat: ChatInfo, batch: Batch, fet
     };
     const one = async (post: Post): Promise<void> => {
       if (!post.media || post.media.kind === "poll") return;
-      let msg = messageOf(post) ?? (await rereadMessage(ctx, chat, post.id, abort.signal));
+      let msg = messageOf(post) ?? (await rereadMessage(ctx, chat, post.id, abort.signal, true));
       if (!msg) throw new SkipPost(`message ${post.id} is gone from ${chat.chatId}`, [post.id]);
       const where = fileOfMessage(msg);
       if (!where) throw new SkipPost(`message ${post.id} has no downloadable media`, [post.id]);
       const refresh = async () => {
-        const fresh = await rereadMessage(ctx, chat, post.id, abort.signal);
+        const fresh = await rereadMessage(ctx, chat, post.id, abort.signal, true);
         const f = fresh && fileOfMessage(fresh);
         if (!fresh || !f) throw new SkipPost(`message ${post.id} was deleted during its download`, [post.id]);
         msg = fresh;

@@ -6,7 +6,6 @@
  */
 import { defer, firstValueFrom, Observable } from "rxjs";
 import { Api } from "telegram";
-import { CustomFile } from "telegram/client/uploads.js";
 import bigInt from "big-integer";
 import type { Batch } from "../model/batch.js";
 import type { Loaded, LoadedFile } from "../model/loaded.js";
@@ -23,9 +22,10 @@ import {
   uploadName,
   type UserResolver,
 } from "./convert.js";
-import { classifyError, toRelayError, withTimeout } from "./errors.js";
+import { classifyError, toRelayError } from "./errors.js";
 import { loadBatch, rereadMessage } from "./load.js";
 import { randomIdFor } from "./randomId.js";
+import { uploadFile } from "./upload.js";
 import {
   forwardRequest,
   recentHistoryRequest,
@@ -410,22 +410,15 @@ export class TelegramSink implements Sink {
     const media = p.media!;
     const f = await this.fileFor(p, loaded);
     const name = uploadName(media, p.id);
-    const file = f.data.kind === "memory" ? new CustomFile(name, f.size, "", f.data.bytes) : new CustomFile(name, f.size, f.data.path);
-    const timeout = Math.max(this.ctx.config.callTimeoutMs, Math.ceil(f.size / (256 * 1024)) * 1000);
-    // maxBufferSize: in memory, GramJS otherwise refuses files over 20 MiB; from a temp file, 1 makes GramJS read each
-    // part from disk instead of loading the whole file into memory first.
-    const maxBufferSize = f.data.kind === "memory" ? 2 ** 31 - 1 : 1;
-    const input = await withTimeout(this.ctx.client.uploadFile({ file, workers: 4, maxBufferSize }), timeout, `upload ${name}`, signal);
+    // Our own parts through the gated call (GramJS's uploadFile bypasses invoke and sleeps on flood waits by
+    // itself); each part has our call timeout, so a paused upload is not cut off by a timeout on the whole.
+    const input = await uploadFile(this.ctx, f.data, f.size, name, signal, { workers: 4 });
     let thumb: Api.TypeInputFile | undefined;
     if (f.thumb && media.kind !== "photo") {
-      thumb = await withTimeout(
-        this.ctx.client.uploadFile({ file: new CustomFile("thumb.jpg", f.thumb.length, "", f.thumb), workers: 1 }),
-        this.ctx.config.callTimeoutMs,
-        "upload thumb",
-        signal,
-      );
+      thumb = await uploadFile(this.ctx, { kind: "memory", bytes: f.thumb }, f.thumb.length, "thumb.jpg", signal, { workers: 1 });
     }
-    const res = await this.ctx.call<Api.TypeMessageMedia>(uploadMediaRequest(this.chat.peer, uploadedInputMedia(media, input, thumb)), { signal });
+    // UploadMedia ends the upload: a short flood wait pauses it too, so the parts are not sent again.
+    const res = await this.ctx.call<Api.TypeMessageMedia>(uploadMediaRequest(this.chat.peer, uploadedInputMedia(media, input, thumb)), { signal, transfer: true });
     return referenceInputMedia(res, media.spoiler);
   }
 }

@@ -1,20 +1,21 @@
 // Field-fault cases (shared/research/field-faults.md) that concern the adapter, through the emulator.
 import { describe, expect, it } from "vitest";
 import { firstValueFrom, Subject } from "rxjs";
-import { Emulator } from "../../src/emulator/index.js";
+import { Emulator, type RequestRecord } from "../../src/emulator/index.js";
 import { openAccount } from "../../src/telegram/account.js";
 import { FloodWait, SkipPost } from "../../src/model/errors.js";
+import type { CooldownStarted } from "../../src/telegram/cooldown.js";
 import type { Entity } from "../../src/model/entity.js";
 import type { DeliverContext } from "../../src/ports.js";
 import { batches, readAll, relayAll } from "./drive.js";
 
-async function world(opts: { noforwards?: boolean; now?: () => number; premium?: boolean } = {}) {
+async function world(opts: { noforwards?: boolean; now?: () => number; premium?: boolean; clock?: () => number; onCooldown?: (w: CooldownStarted) => void } = {}) {
   const emu = Emulator.open({ seed: 5, now: opts.now });
   emu.addAccount({ name: "a", premium: opts.premium });
   emu.createChat({ title: "src", username: "srcchan", owner: "a", noforwards: opts.noforwards });
   emu.createChat({ title: "dst", username: "dstchan", owner: "a" });
   emu.createChat({ title: "dst2", username: "dstchan2", owner: "a" });
-  const acct = await openAccount(emu.client("a"), { name: "a", historyPace: { intervalMs: 0 } });
+  const acct = await openAccount(emu.client("a"), { name: "a", historyPace: { intervalMs: 0 }, clock: opts.clock, onCooldown: opts.onCooldown });
   const src = await acct.resolveChat("@srcchan");
   const dst = await acct.resolveChat("@dstchan");
   return { emu, acct, src, dst, source: acct.source(src) };
@@ -98,8 +99,9 @@ describe("media type fidelity", () => {
 });
 
 describe("rate limits and resume", () => {
-  it("case 19: FLOOD_WAIT_69 on a send is a typed FloodWait; the retry sends that post, order kept", async () => {
-    const w = await world();
+  it("case 19: FLOOD_WAIT_69 on a send is a typed FloodWait; nothing goes out during the wait; the retry after it sends that post, order kept", async () => {
+    let now = Date.now();
+    const w = await world({ clock: () => now });
     for (const t of ["995", "996", "997", "998"]) w.emu.addPost("@srcchan", { text: t });
     const posts = await readAll(w.source);
     const sink = w.acct.sink(w.dst, { mode: "copy" });
@@ -109,12 +111,20 @@ describe("rate limits and resume", () => {
     const err = await firstValueFrom(sink.deliver({ batch: bs[1]!, files: [], memoryBytes: 0, release: async () => {} }, ctx())).catch((e) => e);
     expect(err).toBeInstanceOf(FloodWait);
     expect(err.seconds).toBe(69);
+    // A retry during the wait is refused in the adapter (69 s is over the pause limit): nothing is sent.
+    const sends = w.emu.requestCount("messages.SendMessage");
+    const early = await firstValueFrom(sink.deliver({ batch: bs[1]!, files: [], memoryBytes: 0, release: async () => {} }, ctx())).catch((e) => e);
+    expect(early).toBeInstanceOf(FloodWait);
+    expect(early.seconds).toBeGreaterThan(60);
+    expect(w.emu.requestCount("messages.SendMessage")).toBe(sends);
+    now += 69_000;
     for (const b of bs.slice(1)) await firstValueFrom(sink.deliver({ batch: b, files: [], memoryBytes: 0, release: async () => {} }, ctx()));
     expect(w.emu.inspect("@dstchan").map((p) => p.text)).toEqual(["995", "996", "997", "998"]);
   });
 
   it("case 19b: a flood wait on an album send re-sends the whole album once, never a partial one", async () => {
-    const w = await world({ noforwards: true });
+    let now = Date.now();
+    const w = await world({ noforwards: true, clock: () => now });
     for (let i = 0; i < 5; i++) w.emu.addPost("@srcchan", { media: { kind: "photo" }, groupedId: "104" });
     const posts = await readAll(w.source);
     const sink = w.acct.sink(w.dst, { mode: "auto" });
@@ -123,6 +133,7 @@ describe("rate limits and resume", () => {
     w.emu.faults.floodWait({ method: "messages.SendMultiMedia", seconds: 3, times: 1 });
     await expect(firstValueFrom(sink.deliver(loaded, ctx()))).rejects.toBeInstanceOf(FloodWait);
     expect(w.emu.inspect("@dstchan")).toHaveLength(0);
+    now += 3_000;
     const d = await firstValueFrom(sink.deliver(loaded, ctx()));
     expect([...d.ids.values()].flat()).toHaveLength(5);
     expect(w.emu.inspect("@dstchan")).toHaveLength(5);
@@ -184,6 +195,53 @@ describe("large files (case 28, GramJS's 20 MiB trap)", () => {
     expect(loaded.files[0]!.data.kind).toBe("memory");
     await firstValueFrom(acct.sink(await acct.resolveChat("@dstchan"), {}).deliver(loaded, ctx()));
     expect(emu.inspect("@dstchan")[0]!.media!.sha256).toBe(emu.inspect("@srcchan")[0]!.media!.sha256);
+  });
+});
+
+describe("flood waits in the middle of an upload", () => {
+  it("a short flood wait on a SaveFilePart pauses the upload and the account's other calls, then the upload resumes: no part sent twice", async () => {
+    const cooldowns: CooldownStarted[] = [];
+    let readDuringWait: Promise<unknown> | undefined;
+    const w = await world({
+      noforwards: true,
+      onCooldown: (c) => {
+        cooldowns.push(c);
+        // A read started once the account knows of the wait is held too.
+        readDuringWait ??= readAll(w.source);
+      },
+    });
+    // 1 MiB: 8 parts of 128 KB (GramJS's part size under 100 MB), not a big file.
+    w.emu.addPost("@srcchan", { media: { kind: "document", size: 1024 * 1024, fileName: "a.bin" } });
+    const posts = await readAll(w.source);
+    const loaded = await firstValueFrom(w.source.download(batches(posts)[0]!));
+    const records: RequestRecord[] = [];
+    w.emu.onRequest((r) => records.push(r));
+    w.emu.faults.floodWait({ method: "upload.SaveFilePart", seconds: 1, every: 3, times: 1 });
+    const before = w.emu.requestCount("upload.SaveFilePart");
+    await firstValueFrom(w.acct.sink(w.dst, { mode: "reupload" }).deliver(loaded, ctx()));
+    await readDuringWait;
+    expect(w.emu.requestCount("upload.SaveFilePart") - before).toBe(8 + 1);
+    expect(w.emu.inspect("@dstchan")[0]!.media!.sha256).toBe(w.emu.inspect("@srcchan")[0]!.media!.sha256);
+    const flood = records.find((r) => r.error === "FLOOD_WAIT_1")!;
+    expect(flood.method).toBe("upload.SaveFilePart");
+    expect(cooldowns.map((c) => [c.method, c.seconds, c.scope])).toEqual([["upload.SaveFilePart", 1, "account"]]);
+    // Parts already on the wire land just after the error; nothing else arrives during the wait.
+    expect(records.filter((r) => r.at >= flood.answeredAt + 100 && r.at < flood.answeredAt + 1000)).toEqual([]);
+    expect(records.some((r) => r.method === "messages.GetHistory" && r.at >= flood.answeredAt + 1000)).toBe(true);
+  });
+
+  it("a big file (over 10 MiB) goes up as SaveBigFilePart parts and arrives byte-identical", async () => {
+    const w = await world({ noforwards: true });
+    w.emu.addPost("@srcchan", { media: { kind: "document", size: 11 * 1024 * 1024, fileName: "big.bin" } });
+    const posts = await readAll(w.source);
+    const loaded = await firstValueFrom(w.source.download(batches(posts)[0]!));
+    w.emu.faults.floodWait({ method: "upload.SaveBigFilePart", seconds: 1, every: 20, times: 1 });
+    const before = w.emu.requestCount("upload.SaveBigFilePart");
+    await firstValueFrom(w.acct.sink(w.dst, { mode: "reupload" }).deliver(loaded, ctx()));
+    expect(w.emu.requestCount("upload.SaveBigFilePart") - before).toBe(88 + 1);
+    expect(w.emu.requestCount("upload.SaveFilePart")).toBe(0);
+    expect(w.emu.inspect("@dstchan")[0]!.media!.sha256).toBe(w.emu.inspect("@srcchan")[0]!.media!.sha256);
+    await loaded.release();
   });
 });
 

@@ -4,20 +4,20 @@ import { firstValueFrom, Subject, toArray } from "rxjs";
 import { readdir, mkdtemp, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Emulator } from "../../src/emulator/index.js";
+import { Emulator, type RequestRecord } from "../../src/emulator/index.js";
 import { openAccount } from "../../src/telegram/account.js";
 import { Pacer } from "../../src/telegram/limiter.js";
 import { batchOf } from "../../src/model/batch.js";
 import { FloodWait } from "../../src/model/errors.js";
 import { readAll } from "./drive.js";
 
-async function world(opts: { dc?: number; chatDc?: number; tmpDir?: string; posts?: number } = {}) {
+async function world(opts: { dc?: number; chatDc?: number; tmpDir?: string; posts?: number; floodPauseSeconds?: number; clock?: () => number } = {}) {
   const emu = Emulator.open({ seed: 3 });
   emu.addAccount({ name: "a", dc: opts.dc });
   emu.createChat({ title: "src", username: "srcchan", owner: "a", dc: opts.chatDc });
   const ids: number[] = [];
   for (let i = 0; i < (opts.posts ?? 0); i++) ids.push(emu.addPost("@srcchan", { text: `p${i}` }));
-  const acct = await openAccount(emu.client("a"), { name: "a", historyPace: { intervalMs: 0 }, tmpDir: opts.tmpDir });
+  const acct = await openAccount(emu.client("a"), { name: "a", historyPace: { intervalMs: 0 }, tmpDir: opts.tmpDir, floodPauseSeconds: opts.floodPauseSeconds, clock: opts.clock });
   const source = acct.source(await acct.resolveChat("@srcchan"), { pageSize: 50 });
   return { emu, acct, source, ids };
 }
@@ -135,21 +135,55 @@ describe("Source.download", () => {
 });
 
 describe("errors of reads and downloads", () => {
-  it("a flood wait on GetHistory reaches the pipeline as a typed FloodWait", async () => {
-    const w = await world({ posts: 5 });
+  it("a flood wait on GetHistory reaches the pipeline as a typed FloodWait; the account sends nothing until it is over", async () => {
+    let now = Date.now();
+    const w = await world({ posts: 5, floodPauseSeconds: 10, clock: () => now });
+    const info = await w.acct.resolveChat("@srcchan");
     w.emu.faults.floodWait({ method: "messages.GetHistory", seconds: 42, times: 1 });
     const err = await readAll(w.source).catch((e) => e);
     expect(err).toBeInstanceOf(FloodWait);
     expect([err.seconds, err.method]).toEqual([42, "messages.GetHistory"]);
-    expect((await readAll(w.source)).length).toBe(5); // a new subscription reads again
+    // During the wait (longer than the pause limit) any call of the account fails at once, unsent, with the time left.
+    const reads = w.emu.requestCount("messages.GetHistory");
+    const early = await readAll(w.source).catch((e) => e);
+    expect(early).toBeInstanceOf(FloodWait);
+    expect(early.seconds).toBeGreaterThan(30);
+    const chat = await w.acct.newestId(info).catch((e) => e);
+    expect(chat).toBeInstanceOf(FloodWait);
+    expect(w.emu.requestCount("messages.GetHistory")).toBe(reads);
+    now += 42_000;
+    expect((await readAll(w.source)).length).toBe(5); // after the wait a new subscription reads again
   });
 
-  it("a flood wait on GetFile fails the download with a typed FloodWait", async () => {
-    const w = await world();
+  it("a flood wait on GetFile longer than the pause limit fails the download with a typed FloodWait", async () => {
+    const w = await world({ floodPauseSeconds: 10 });
     w.emu.addPost("@srcchan", { media: { kind: "document", size: 2 * 1024 * 1024 } });
     const [post] = await readAll(w.source);
     w.emu.faults.floodWait({ method: "upload.GetFile", seconds: 30, times: 1 });
-    await expect(firstValueFrom(w.source.download(batchOf([post!], 0)))).rejects.toBeInstanceOf(FloodWait);
+    const err = await firstValueFrom(w.source.download(batchOf([post!], 0))).catch((e) => e);
+    expect(err).toBeInstanceOf(FloodWait);
+    expect([err.seconds, err.method]).toEqual([30, "upload.GetFile"]);
+  });
+
+  it("a short flood wait mid-download pauses every part of the account, then the download resumes: no part fetched twice", async () => {
+    const w = await world();
+    w.emu.addPost("@srcchan", { media: { kind: "document", size: 2 * 1024 * 1024 } });
+    const [post] = await readAll(w.source);
+    const records: RequestRecord[] = [];
+    w.emu.onRequest((r) => records.push(r));
+    // The third part (two workers: one is mid-file) answers FLOOD_WAIT_1 once.
+    w.emu.faults.floodWait({ method: "upload.GetFile", seconds: 1, every: 3, times: 1 });
+    const before = w.emu.requestCount("upload.GetFile");
+    const loaded = await firstValueFrom(w.source.download(batchOf([post!], 0)));
+    const { createHash } = await import("node:crypto");
+    expect(createHash("sha256").update((loaded.files[0]!.data as { bytes: Buffer }).bytes).digest("hex")).toBe(w.emu.inspect("@srcchan")[0]!.media!.sha256);
+    // 4 parts of 512 KB, plus the one asked again after the wait.
+    expect(w.emu.requestCount("upload.GetFile") - before).toBe(5);
+    const flood = records.find((r) => r.error === "FLOOD_WAIT_1")!;
+    expect(flood).toBeDefined();
+    // Nothing of the account arrived during the wait (a part already on the wire may land just after the error).
+    expect(records.filter((r) => r.at >= flood.answeredAt + 100 && r.at < flood.answeredAt + 1000)).toEqual([]);
+    expect(records.some((r) => r.at >= flood.answeredAt + 1000)).toBe(true);
   });
 
   it("dropped GetFile calls (TIMEOUT) are retried per part", async () => {
