@@ -24,6 +24,8 @@ const SCHEMA = `
 CREATE TABLE IF NOT EXISTS job (
   id TEXT PRIMARY KEY, spec TEXT NOT NULL, total INTEGER, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
 );
+-- In delivered, inflight and failure, "job" is the lane: jobIdOf(source, [target], options), shared by every
+-- job that has that target (see SqliteJournal.lane).
 CREATE TABLE IF NOT EXISTS delivered (
   job TEXT NOT NULL, target TEXT NOT NULL, post INTEGER NOT NULL,
   ids TEXT NOT NULL, first_id INTEGER, skipped TEXT, account TEXT NOT NULL, strategy TEXT, at INTEGER NOT NULL,
@@ -59,6 +61,7 @@ function openDb(path: string, synchronous: Synchronous): Db {
 export class SqliteJournal implements JobJournal {
   readonly jobId: string;
   private closed = false;
+  private readonly lanes = new Map<string, string>();
   private readonly q: ReturnType<typeof prepare>;
 
   private constructor(
@@ -95,23 +98,23 @@ export class SqliteJournal implements JobJournal {
   }
 
   isDelivered(target: string, postId: number): boolean {
-    return this.q.delivered.get(this.jobId, target, postId) !== undefined;
+    return this.q.delivered.get(this.lane(target), target, postId) !== undefined;
   }
 
   targetIdOf(target: string, postId: number): number | undefined {
-    const row = this.q.delivered.get(this.jobId, target, postId) as { first_id: number | null } | undefined;
+    const row = this.q.delivered.get(this.lane(target), target, postId) as { first_id: number | null } | undefined;
     return row?.first_id ?? undefined;
   }
 
   targetIdsOf(target: string, postId: number): readonly number[] | undefined {
-    const row = this.q.delivered.get(this.jobId, target, postId) as { ids: string } | undefined;
+    const row = this.q.delivered.get(this.lane(target), target, postId) as { ids: string } | undefined;
     return row === undefined ? undefined : (JSON.parse(row.ids) as number[]);
   }
 
   begin(target: string, batch: Batch, account: string): void {
     const now = Date.now();
     this.tx(() => {
-      for (const p of batch.posts) this.q.begin.run(this.jobId, target, p.id, account, batch.seq, now);
+      for (const p of batch.posts) this.q.begin.run(this.lane(target), target, p.id, account, batch.seq, now);
     });
   }
 
@@ -123,10 +126,10 @@ export class SqliteJournal implements JobJournal {
         const ids = delivery.ids.get(p.id) ?? [];
         const reason = skipped.get(p.id) ?? null;
         this.q.commit.run(
-          this.jobId, delivery.target, p.id, JSON.stringify(ids), ids[0] ?? null, reason, account, delivery.strategy, now,
+          this.lane(delivery.target), delivery.target, p.id, JSON.stringify(ids), ids[0] ?? null, reason, account, delivery.strategy, now,
         );
-        this.q.endInFlight.run(this.jobId, delivery.target, p.id);
-        this.q.endFailure.run(this.jobId, delivery.target, p.id);
+        this.q.endInFlight.run(this.lane(delivery.target), delivery.target, p.id);
+        this.q.endFailure.run(this.lane(delivery.target), delivery.target, p.id);
       }
       this.q.touch.run(now, this.jobId);
     });
@@ -136,9 +139,9 @@ export class SqliteJournal implements JobJournal {
     const now = Date.now();
     this.tx(() => {
       for (const id of postIds) {
-        const f = this.q.inFlightOne.get(this.jobId, target, id) as { account: string } | undefined;
-        this.q.fail.run(this.jobId, target, id, reason, f?.account ?? null, now);
-        this.q.endInFlight.run(this.jobId, target, id);
+        const f = this.q.inFlightOne.get(this.lane(target), target, id) as { account: string } | undefined;
+        this.q.fail.run(this.lane(target), target, id, reason, f?.account ?? null, now);
+        this.q.endInFlight.run(this.lane(target), target, id);
       }
       this.q.touch.run(now, this.jobId);
     });
@@ -146,24 +149,24 @@ export class SqliteJournal implements JobJournal {
 
   abandon(target: string, postIds: readonly number[]): void {
     this.tx(() => {
-      for (const id of postIds) this.q.endInFlight.run(this.jobId, target, id);
+      for (const id of postIds) this.q.endInFlight.run(this.lane(target), target, id);
     });
   }
 
   inFlightAccount(target: string, postId: number): string | undefined {
-    const row = this.q.inFlightOne.get(this.jobId, target, postId) as { account: string } | undefined;
+    const row = this.q.inFlightOne.get(this.lane(target), target, postId) as { account: string } | undefined;
     return row?.account;
   }
 
   inFlight(): readonly InFlight[] {
-    const rows = this.q.inFlightAll.all(this.jobId) as Array<{
+    const rows = this.perTarget(this.q.inFlightAll) as Array<{
       target: string; post: number; account: string; attempt: number; seq: number;
     }>;
     return rows.map((r) => ({ target: r.target, postId: r.post, account: r.account, attempt: r.attempt, seq: r.seq }));
   }
 
   failures(): readonly Failure[] {
-    const rows = this.q.failureAll.all(this.jobId) as Array<{
+    const rows = this.perTarget(this.q.failureAll) as Array<{
       target: string; post: number; reason: string; attempts: number; account: string | null; at: number;
     }>;
     return rows.map((r) => ({
@@ -173,7 +176,8 @@ export class SqliteJournal implements JobJournal {
   }
 
   failedPostIds(): readonly number[] {
-    return (this.q.failedIds.all(this.jobId) as Array<{ post: number }>).map((r) => r.post);
+    const ids = new Set((this.perTarget(this.q.failedIds) as Array<{ post: number }>).map((r) => r.post));
+    return [...ids].sort((a, b) => a - b);
   }
 
   setTotal(total: number): void {
@@ -184,7 +188,7 @@ export class SqliteJournal implements JobJournal {
     const job = this.q.job.get(this.jobId) as { total: number | null; created_at: number; updated_at: number };
     const targets = new Set(this.spec.targets);
     const counts = new Map<string, { delivered: number; skipped: number; firstId?: number; lastId?: number }>();
-    for (const r of this.q.deliveredCounts.all(this.jobId) as Array<{
+    for (const r of this.perTarget(this.q.deliveredCounts) as Array<{
       target: string; delivered: number; skipped: number; first: number; last: number;
     }>) {
       targets.add(r.target);
@@ -192,7 +196,7 @@ export class SqliteJournal implements JobJournal {
     }
     const countBy = (stmt: Database.Statement): Map<string, number> => {
       const m = new Map<string, number>();
-      for (const r of stmt.all(this.jobId) as Array<{ target: string; n: number }>) {
+      for (const r of this.perTarget(stmt) as Array<{ target: string; n: number }>) {
         targets.add(r.target);
         m.set(r.target, r.n);
       }
@@ -224,6 +228,24 @@ export class SqliteJournal implements JobJournal {
     this.db.close();
   }
 
+  /**
+   * The key of (source, target, output options): what a target holds of a source does not depend on which
+   * other targets a job has, so adding a target to a job later sends only to the new one.
+   */
+  private lane(target: string): string {
+    let id = this.lanes.get(target);
+    if (id === undefined) {
+      id = jobIdOf({ source: this.spec.source, targets: [target], ...(this.spec.options ? { options: this.spec.options } : {}) });
+      this.lanes.set(target, id);
+    }
+    return id;
+  }
+
+  /** Rows of a (lane, target) statement for every target of the job, in target order. */
+  private perTarget(stmt: Database.Statement): unknown[] {
+    return [...new Set(this.spec.targets)].sort().flatMap((t) => stmt.all(this.lane(t), t));
+  }
+
   private tx(fn: () => void): void {
     this.db.transaction(fn)();
   }
@@ -253,7 +275,7 @@ function prepare(db: Db) {
     endInFlight: db.prepare("DELETE FROM inflight WHERE job = ? AND target = ? AND post = ?"),
     inFlightOne: db.prepare("SELECT account FROM inflight WHERE job = ? AND target = ? AND post = ?"),
     inFlightAll: db.prepare(
-      "SELECT target, post, account, attempt, seq FROM inflight WHERE job = ? ORDER BY target, post",
+      "SELECT target, post, account, attempt, seq FROM inflight WHERE job = ? AND target = ? ORDER BY post",
     ),
     fail: db.prepare(
       `INSERT INTO failure (job, target, post, reason, attempts, account, at) VALUES (?, ?, ?, ?, 1, ?, ?)
@@ -262,15 +284,15 @@ function prepare(db: Db) {
     ),
     endFailure: db.prepare("DELETE FROM failure WHERE job = ? AND target = ? AND post = ?"),
     failureAll: db.prepare(
-      "SELECT target, post, reason, attempts, account, at FROM failure WHERE job = ? ORDER BY target, post",
+      "SELECT target, post, reason, attempts, account, at FROM failure WHERE job = ? AND target = ? ORDER BY post",
     ),
-    failedIds: db.prepare("SELECT DISTINCT post FROM failure WHERE job = ? ORDER BY post"),
+    failedIds: db.prepare("SELECT post FROM failure WHERE job = ? AND target = ?"),
     deliveredCounts: db.prepare(
       `SELECT target, count(*) - count(skipped) AS delivered, count(skipped) AS skipped,
-         min(post) AS first, max(post) AS last FROM delivered WHERE job = ? GROUP BY target`,
+         min(post) AS first, max(post) AS last FROM delivered WHERE job = ? AND target = ? GROUP BY target`,
     ),
-    inFlightCounts: db.prepare("SELECT target, count(*) AS n FROM inflight WHERE job = ? GROUP BY target"),
-    failureCounts: db.prepare("SELECT target, count(*) AS n FROM failure WHERE job = ? GROUP BY target"),
+    inFlightCounts: db.prepare("SELECT target, count(*) AS n FROM inflight WHERE job = ? AND target = ? GROUP BY target"),
+    failureCounts: db.prepare("SELECT target, count(*) AS n FROM failure WHERE job = ? AND target = ? GROUP BY target"),
   };
 }
 

@@ -163,6 +163,26 @@ describe("SqliteJournal on disk", () => {
     expect(listJobs(join(dir, "absent.db"))).toEqual([]);
   });
 
+  it("shares what a target holds between jobs that differ only in their other targets", () => {
+    const path = join(dir, "lanes.db");
+    const one = SqliteJournal.open(path, { source: "-1001", targets: ["-1002"] });
+    one.commit(batchOf([post(1)], 0), delivery("-1002", [[1, [11]]]), "alice");
+    one.fail("-1002", [2], "MEDIA_EMPTY");
+    one.close();
+    // Adding a target later is a new job, but the first target's copies are known: only the new one gets posts.
+    const two = SqliteJournal.open(path, { source: "-1001", targets: ["-1002", "dir:/x"] });
+    expect(two.isDelivered("-1002", 1)).toBe(true);
+    expect(two.targetIdOf("-1002", 1)).toBe(11);
+    expect(two.isDelivered("dir:/x", 1)).toBe(false);
+    expect(two.failedPostIds()).toEqual([2]);
+    expect(two.status().targets.find((t) => t.target === "-1002")?.delivered).toBe(1);
+    two.close();
+    // Other output options are another lane.
+    const three = SqliteJournal.open(path, { source: "-1001", targets: ["-1002"], options: { mode: "forward" } });
+    expect(three.isDelivered("-1002", 1)).toBe(false);
+    three.close();
+  });
+
   it("a commit that returned survives SIGKILL of the writing process", () => {
     const path = join(dir, "killed.db");
     const script = `
