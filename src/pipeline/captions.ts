@@ -469,12 +469,14 @@ export function hasCaptionEdits(spec: CaptionEditSpec): boolean {
 }
 
 /**
- * Compile the spec into one function. --drop-captions empties the text first; the replacements then run on
+ * Compile the spec into one function. --drop-captions empties the caption of media posts first; the replacements then run on
  * what is left; the template sees the result as {text}.
  */
 export function compileCaptionEdit(spec: CaptionEditSpec): CaptionEdit {
   return (post, ctx = {}) => {
-    let out: FormattedText = spec.dropCaptions ? { text: "", entities: [] } : { text: post.text, entities: post.entities };
+    // A caption is the text of a media post: a text-only post keeps its text (emptied, it could not be sent).
+    const drop = spec.dropCaptions && post.media !== undefined;
+    let out: FormattedText = drop ? { text: "", entities: [] } : { text: post.text, entities: post.entities };
     if (spec.replacements?.length) out = applyReplacements(out, spec.replacements);
     if (spec.template) out = renderTemplate(spec.template, { ...post, text: out.text, entities: out.entities }, ctx);
     return out;

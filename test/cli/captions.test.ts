@@ -188,8 +188,15 @@ describe("compileCaptionEdit and editBatch", () => {
     const out = edit(post({ text: "old news", entities: [{ type: "italic", offset: 0, length: 3 }] }));
     expect(out.text).toBe("new news (via me)");
     expect(covered(out.text, out.entities)).toEqual(["italic:new", "bold:me"]);
-    const dropped = compileCaptionEdit({ dropCaptions: true })(post({ text: "gone", entities: [{ type: "bold", offset: 0, length: 4 }] }));
+    const photo = { kind: "photo", size: 10 } as const;
+    const dropped = compileCaptionEdit({ dropCaptions: true })(post({ text: "gone", entities: [{ type: "bold", offset: 0, length: 4 }], media: photo }));
     expect(dropped).toEqual({ text: "", entities: [] });
+  });
+  it("--drop-captions keeps the text of text-only posts (only media captions go)", () => {
+    const textOnly = post({ text: "stays", entities: [{ type: "bold", offset: 0, length: 5 }] });
+    expect(compileCaptionEdit({ dropCaptions: true })(textOnly)).toEqual({ text: "stays", entities: textOnly.entities });
+    const batch = { posts: [textOnly] } as unknown as Parameters<typeof editBatch>[0];
+    expect(editBatch(batch, compileCaptionEdit({ dropCaptions: true }), { dropCaptions: true }).posts[0]!.text).toBe("stays");
   });
   it("a template captions the album once: the items with a caption, else the first", () => {
     const spec = { template: parseTemplate("#{id} {text}") };
