@@ -8,3 +8,4 @@ export * from "./telegram/index.js";
 export * from "./emulator/index.js";
 export * from "./archive/index.js";
 export * from "./imports/index.js";
+export * from "./cli/index.js";
