@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import type { Logger } from "pino";
 import { concatMap, defer, finalize, lastValueFrom, Subject, tap, throwError, timer } from "rxjs";
 import { openArchiveSource, ArchiveSink } from "../archive/index.js";
+import { lockJob } from "./jobLock.js";
 import { openDesktopExport, readTdlExport, tdlIds } from "../imports/index.js";
 import { jobIdOf, SqliteJournal, type JobJournal, type JobSpec } from "../journal/index.js";
 import { Fatal, UsageError } from "../model/errors.js";
@@ -267,6 +268,14 @@ export async function runJob(settings: JobSettings, handles: readonly AccountHan
       return { code: EXIT.ok, summary: tally.summary(), job };
     }
   }
+  let unlock: () => void;
+  try {
+    unlock = lockJob(settings.journal, journal.jobId);
+  } catch (e) {
+    journal.close();
+    await job.close();
+    throw e;
+  }
   // Ids of the range: an upper bound of the posts (deleted and service messages have ids too), for the ETA.
   tally.total = onlyIds ? onlyIds.size : range.toId - (range.fromId ?? 1) + 1;
   const hooks = relayHooks(settings, job.sourceUsername);
@@ -327,6 +336,7 @@ export async function runJob(settings: JobSettings, handles: readonly AccountHan
   if (run.logRouter) run.logRouter.sink = undefined;
   display.finish(summary);
   journal.close();
+  unlock();
   if (error) throw error instanceof Error ? error : new Fatal(String(error), "unknown");
   const code = signals > 0 || summary.stopped ? EXIT.interrupted : summary.posts.failed > 0 ? EXIT.failed : EXIT.ok;
   return { code, summary, job };
