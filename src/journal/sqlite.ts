@@ -1,7 +1,7 @@
 import Database from "better-sqlite3";
 import { existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import type { Batch } from "../model/index.js";
+import { UsageError, type Batch } from "../model/index.js";
 import type { Delivery } from "../ports.js";
 import { jobIdOf, type JobSpec } from "./job.js";
 import type { Failure, InFlight, JobJournal, JobStatus, TargetStatus } from "./journal.js";
@@ -46,11 +46,20 @@ CREATE TABLE IF NOT EXISTS failure (
 function openDb(path: string, synchronous: Synchronous): Db {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
-  db.pragma("journal_mode = WAL");
-  db.pragma(`synchronous = ${synchronous === "full" ? "FULL" : "NORMAL"}`);
-  // Two processes on one journal (e.g. `status` during a run) wait for each other instead of failing.
-  db.pragma("busy_timeout = 5000");
-  db.exec(SCHEMA);
+  try {
+    db.pragma("journal_mode = WAL");
+    db.pragma(`synchronous = ${synchronous === "full" ? "FULL" : "NORMAL"}`);
+    // Two processes on one journal (e.g. `status` during a run) wait for each other instead of failing.
+    db.pragma("busy_timeout = 5000");
+    db.exec(SCHEMA);
+  } catch (e) {
+    db.close();
+    // SQLite only reads the header at the first statement: a file that is not a database fails here.
+    if ((e as { code?: unknown }).code === "SQLITE_NOTADB") {
+      throw new UsageError(`${path} is not a tgrelay journal (not an SQLite database)`, { cause: e });
+    }
+    throw e;
+  }
   return db;
 }
 

@@ -1,9 +1,9 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { batchOf, type Post } from "../../src/model/index.js";
+import { batchOf, UsageError, type Post } from "../../src/model/index.js";
 import type { Delivery } from "../../src/ports.js";
 import { jobIdOf, listJobs, MemoryJournal, SqliteJournal, type JobJournal, type JobSpec } from "../../src/journal/index.js";
 
@@ -161,6 +161,23 @@ describe("SqliteJournal on disk", () => {
     b.close();
     expect(listJobs(path).map((s) => s.jobId).sort()).toEqual([jobIdOf(spec), jobIdOf(other)].sort());
     expect(listJobs(join(dir, "absent.db"))).toEqual([]);
+  });
+
+  it("refuses a file that is not SQLite with a UsageError naming it, and leaves the file as it was", () => {
+    const path = join(dir, "notdb.db");
+    const text = "these are notes, not a database\n".repeat(10);
+    writeFileSync(path, text);
+    for (const open of [() => SqliteJournal.open(path, spec), () => SqliteJournal.openById(path, "x"), () => listJobs(path)]) {
+      let thrown: unknown;
+      try {
+        open();
+      } catch (e) {
+        thrown = e;
+      }
+      expect(thrown).toBeInstanceOf(UsageError);
+      expect((thrown as Error).message).toBe(`${path} is not a tgrelay journal (not an SQLite database)`);
+    }
+    expect(readFileSync(path, "utf8")).toBe(text);
   });
 
   it("shares what a target holds between jobs that differ only in their other targets", () => {
