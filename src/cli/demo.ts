@@ -4,7 +4,7 @@
  * copy it with the real adapter into a target channel and an archive folder, with the live progress; then
  * the copy and the archive are compared with the source. No credentials, no network.
  */
-import { mkdirSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createHash } from "node:crypto";
@@ -15,6 +15,7 @@ import type { CommandContext } from "./commands/index.js";
 import { mergeSources } from "./config.js";
 import { buildDemoWorld, DEMO_ACCOUNTS, DEMO_SOURCE, DEMO_TARGET } from "./demoWorld.js";
 import { EXIT } from "./io.js";
+import { UsageError } from "../model/errors.js";
 import { runJob } from "./job.js";
 import { createLogger, LogRouter } from "./logger.js";
 import { toJson } from "./progress.js";
@@ -94,8 +95,30 @@ async function archivedPosts(folder: string, entries: readonly ManifestEntry[]):
 export async function runDemo(ctx: CommandContext): Promise<number> {
   const common = resolveCommon(ctx.raw, ctx.configPath, ctx.io.cwd);
   const keep = ctx.raw.get("keep")?.value as string | undefined;
-  const folder = keep ? resolve(ctx.io.cwd, keep) : mkdtempSync(join(tmpdir(), "tgrelay-demo-"));
-  mkdirSync(folder, { recursive: true });
+  if (keep !== undefined) {
+    const p = resolve(ctx.io.cwd, keep);
+    if (existsSync(p) && !statSync(p).isDirectory()) throw new UsageError(`--keep ${JSON.stringify(keep)}: ${p} exists and is not a folder`);
+    try {
+      mkdirSync(p, { recursive: true });
+    } catch (e) {
+      throw new UsageError(`--keep ${JSON.stringify(keep)}: cannot make the folder ${p} (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    }
+  }
+  // Without --keep the folder is the demo's own: removed at the end, whatever happens.
+  const folder = keep !== undefined ? resolve(ctx.io.cwd, keep) : mkdtempSync(join(ctx.io.env.TMPDIR || tmpdir(), "tgrelay-demo-"));
+  try {
+    return await demoIn(ctx, common, folder, keep !== undefined);
+  } finally {
+    if (keep === undefined) rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+/** Quote a word for a POSIX shell when it needs it. */
+function shellWord(s: string): string {
+  return /^[\w@%+=:,./-]+$/u.test(s) ? s : `'${s.replace(/'/gu, `'\\''`)}'`;
+}
+
+async function demoIn(ctx: CommandContext, common: ReturnType<typeof resolveCommon>, folder: string, kept: boolean): Promise<number> {
   const worldPath = join(folder, "world.db");
   const archive = join(folder, "archive");
   const out = ctx.io.stdout;
@@ -129,7 +152,9 @@ export async function runDemo(ctx: CommandContext): Promise<number> {
       for (const h of handles) await h.close();
     }
     if (code === EXIT.interrupted) {
-      say(`Interrupted. Run \`tgrelay demo --keep ${folder}\` to resume it.`);
+      say(kept
+        ? `Interrupted. Run \`tgrelay demo --keep ${shellWord(folder)}\` to resume it.`
+        : "Interrupted; the demo's temp folder is removed. `tgrelay demo --keep DIR` keeps the world, journal and archive, to resume or explore.");
       return code;
     }
     // Compare the source with the channel copy and with the archive read back.
@@ -148,8 +173,15 @@ export async function runDemo(ctx: CommandContext): Promise<number> {
       say(`  ${reportText(channel)}`);
       say(`  ${reportText(local)}`);
       say("");
-      say(`The archive is in ${archived.folder} (manifest.jsonl and the files).`);
-      say(`The emulated world is ${worldPath}: try \`tgrelay plan --emulator ${worldPath} --accounts alice --from ${DEMO_SOURCE} --to ${DEMO_TARGET}\`.`);
+      if (kept) {
+        const journal = join(folder, "journal.db");
+        const again = ["tgrelay", "plan", "--emulator", worldPath, "--accounts", DEMO_ACCOUNTS.join(","), "--from", DEMO_SOURCE,
+          "--to", DEMO_TARGET, "--to", `dir:${archive}`, "--journal", journal].map(shellWord).join(" ");
+        say(`The archive is in ${archived.folder} (manifest.jsonl and the files); the journal is ${journal}.`);
+        say(`The emulated world is ${worldPath}: \`${again}\` shows what is left of the demo's own job (same targets, same journal); \`copy\` in place of \`plan\` continues it.`);
+      } else {
+        say(`The demo's temp folder ${folder} is removed; \`tgrelay demo --keep DIR\` keeps the world, journal and archive to explore.`);
+      }
     }
     const clean = channel.differences.length === 0 && local.differences.length === 0;
     return code !== EXIT.ok ? code : clean ? EXIT.ok : EXIT.failed;

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { run, tempDir } from "./helpers.js";
@@ -34,4 +34,37 @@ describe("tgrelay demo", () => {
     expect(existsSync(manifest)).toBe(true);
     expect(readFileSync(manifest, "utf8").trim().split("\n")).toHaveLength(78);
   }, 180_000);
+
+  it("--keep: prints the command that continues the demo's own job, and that command finds nothing left to send", async () => {
+    const dir = tempDir("tgrelay-demo-keep-");
+    const r = await run(["demo", "--keep", dir, "--progress", "none"], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`the journal is ${join(dir, "journal.db")}`);
+    const suggested = /`tgrelay (plan [^`]+)`/u.exec(r.stdout)?.[1];
+    expect(suggested).toBeDefined();
+    expect(suggested).toContain(`--journal ${join(dir, "journal.db")}`);
+    expect(suggested).toContain(`--to dir:${join(dir, "archive")}`);
+    const plan = await run(suggested!.split(" "), { cwd: dir });
+    expect(plan.stderr).toBe("");
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toMatch(/0 batches to send/u);
+    expect(plan.stdout).toContain("Skipped: already delivered 78.");
+  }, 180_000);
+
+  it("without --keep, the demo's temp folder is removed at the end", async () => {
+    const tmp = tempDir("tgrelay-demo-tmp-");
+    const r = await run(["demo", "--progress", "none"], { cwd: tmp, env: { TMPDIR: tmp } });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/temp folder .* is removed; `tgrelay demo --keep DIR`/u);
+    expect(readdirSync(tmp)).toEqual([]);
+  }, 180_000);
+
+  it("--keep on an existing file: one line, exit 2", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "f"), "x");
+    const r = await run(["demo", "--keep", "f"], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^tgrelay: --keep "f": .*f exists and is not a folder\n$/u);
+    expect(readFileSync(join(dir, "f"), "utf8")).toBe("x");
+  });
 });
