@@ -84,6 +84,8 @@ describe("every bad value: one line on stderr, exit 2, nothing read or sent", ()
     ["missing --config", ["copy", "--from", EXPORT, "--to", "dir:OUT", "--config", "nope.json"], /--config "nope.json": no such file/],
     ["flag given twice", ["copy", "--from", EXPORT, "--from", EXPORT, "--to", "dir:OUT"], /--from is given 2 times/],
     ["status job missing", ["status", "--job", "abc"], /no such file/],
+    ["status --from @name", ["status", "--from", "@source_chan"], /status --from @source_chan: .*-100 ids and dir:PATH only/],
+    ["status --to @name", ["status", "--to", "@target_chan"], /status --to @target_chan: .*-100 ids and dir:PATH only/],
     ["login without account", ["login"], /login needs an account name/],
   ];
   it.each(cases)("%s", async (_name, args, message, env) => {

@@ -50,7 +50,8 @@ export const COMMAND_HELP: Readonly<Record<CommandName, CommandHelp>> = {
     describe: "Jobs in the journal: delivered, skipped, in flight and failed, per target",
     examples: [
       ["tgrelay status", "Every job of ./tgrelay.db"],
-      ["tgrelay status --from @src --to @dst", "The job of this source and target"],
+      ["tgrelay status --from -1001234567890 --to dir:./archive", "The jobs of this source and target (-100 ids and dir: only: status reads no chat)"],
+      ["tgrelay status --job 3f2a9c0d1e4b5a67", "One job, by the id status lists"],
       ["tgrelay status --journal ~/backups/tgrelay.db --json", "As JSON"],
     ],
   },

@@ -9,11 +9,14 @@ import { resolveCommon } from "../resolve.js";
 import { parseChatRef, type ChatRef } from "../values.js";
 import type { CommandContext } from "./index.js";
 
-/** The key a job's spec has for a reference, when it can be known without an account. */
-function keyOf(ref: ChatRef): string | undefined {
+/**
+ * The key a job's spec has for a reference. status reads only the journal (no account, no export): a
+ * @username, link or export cannot be matched, so it is refused rather than silently listing every job.
+ */
+function keyOf(option: string, ref: ChatRef): string {
   if (ref.kind === "id") return ref.chatId;
   if (ref.kind === "dir") return `dir:${ref.path}`;
-  return undefined;
+  throw new UsageError(`status --${option} ${ref.text}: status reads only the journal, so it matches -100 ids and dir:PATH only (tgrelay status lists every job with its chats' ids)`);
 }
 
 /** One job as text. */
@@ -35,6 +38,9 @@ export async function runStatus(ctx: CommandContext): Promise<number> {
   const jobId = ctx.raw.get("job")?.value as string | undefined;
   const from = ctx.raw.get("from") ? parseChatRef("from", String(ctx.raw.get("from")!.value), "source", ctx.io.cwd) : undefined;
   const to = ((ctx.raw.get("to")?.value as string[] | undefined) ?? []).map((t) => parseChatRef("to", t, "target", ctx.io.cwd));
+  // Checked before the journal is looked at: a bad filter is an error even when there is no journal yet.
+  const fromKey = from && keyOf("from", from);
+  const toKeys = to.map((t) => keyOf("to", t));
   if (!existsSync(journalPath)) {
     if (jobId) throw new UsageError(`--journal ${journalPath}: no such file`);
     ctx.io.stdout.write(common.json ? "" : `No journal at ${journalPath}: nothing was copied with it yet.\n`);
@@ -47,12 +53,8 @@ export async function runStatus(ctx: CommandContext): Promise<number> {
     try { jobs = [j.status()]; } finally { j.close(); }
   } else {
     jobs = listJobs(journalPath);
-    const fromKey = from && keyOf(from);
     if (fromKey) jobs = jobs.filter((s) => s.spec.source === fromKey);
-    for (const t of to) {
-      const k = keyOf(t);
-      if (k) jobs = jobs.filter((s) => s.spec.targets.includes(k));
-    }
+    for (const k of toKeys) jobs = jobs.filter((s) => s.spec.targets.includes(k));
   }
   if (common.json) for (const s of jobs) ctx.io.stdout.write(`${toJson({ type: "job", ...s })}\n`);
   else if (jobs.length === 0) ctx.io.stdout.write(`No matching job in ${journalPath}.\n`);
