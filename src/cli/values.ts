@@ -113,7 +113,10 @@ export function parseSize(option: string, value: unknown): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/u.exec(String(value));
   const unit = m ? SIZE_UNITS[m[2]!.toLowerCase()] : undefined;
   if (!m || unit === undefined) throw bad(option, value, "expected a size such as 512KB, 256MB or 2GB");
-  return Math.round(Number(m[1]) * unit);
+  const n = Math.round(Number(m[1]) * unit);
+  // Past 2^53 bytes (8 PiB) byte counts stop being exact: no file or budget is that large.
+  if (!Number.isSafeInteger(n)) throw bad(option, value, "too large (at most 8192TB)");
+  return n;
 }
 
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };

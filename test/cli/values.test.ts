@@ -53,6 +53,9 @@ describe("numbers, sizes, durations, dates, regexes, kinds", () => {
     expect(parseSize("budget", "1000")).toBe(1000);
     usage(() => parseSize("budget", "lots"), /--budget "lots": expected a size/);
     usage(() => parseSize("budget", "5XB"), /expected a size/);
+    usage(() => parseSize("budget", "99999999999999999999999TB"), /--budget "99999999999999999999999TB": too large/);
+    usage(() => parseSize("max-size", "1".repeat(400)), /too large/);
+    expect(parseSize("max-size", "8000TB")).toBe(8000 * 2 ** 40);
   });
   it("durations: a bare number is seconds", () => {
     expect(parseDuration("delay", "500ms")).toBe(500);
