@@ -12,6 +12,7 @@ import { hasCaptionEdits, type CaptionEditSpec } from "../pipeline/captions.js";
 import type { FilterSpec } from "../pipeline/filters.js";
 import type { RawOptions, RawValue } from "./config.js";
 import { checkApiHash, checkSessionString, noteSecret, readSecretFile, sessionEnvOf } from "./secrets.js";
+import { withStoredJob } from "./storedJob.js";
 import {
   parseAccountName, parseCaptionTemplate, parseChatRef, parseChoice, parseDate, parseDuration, parseHashtag,
   parseInteger, parseKinds, parseMessageId, parseRegex, parseReplaceRule, parseSize, type ChatRef,
@@ -116,6 +117,7 @@ export function resolveCommon(raw: RawOptions, configPath?: string, cwd = proces
   const logFile = r.parse("logFile", "log-file", (v) => {
     const p = userPath(cwd, v);
     if (!existsSync(dirname(p))) throw new UsageError(`--log-file ${JSON.stringify(v)}: folder ${dirname(p)} does not exist`);
+    if (existsSync(p) && !statSync(p).isFile()) throw new UsageError(`--log-file ${JSON.stringify(v)}: ${p} is ${statSync(p).isDirectory() ? "a folder" : "not a file"}`);
     return p;
   });
   const logLevel = r.parse("logLevel", "log-level", (v) => parseChoice("log-level", v, ["fatal", "error", "warn", "info", "debug", "trace"] as const))
@@ -142,23 +144,39 @@ export function defaultSessions(): string {
 }
 
 /**
- * Refuse a file that is not an emulated world before the emulator opens it: opening would turn an empty file,
- * or another SQLite file (the journal, say), into a world by adding its tables.
+ * The tables of an existing SQLite file given as an option (none for an empty file), or a UsageError when it
+ * is a folder or not SQLite: opening would fail with SQLite's words, or silently add tables to any file.
  */
-function checkWorldFile(given: string, p: string): void {
-  const bad = (why: string) => new UsageError(`--emulator ${JSON.stringify(given)}: ${p} is not an emulated world (${why})`);
-  if (!statSync(p).isFile()) throw bad("not a file");
+export function sqliteTables(option: string, given: string, p: string, what: string): Set<string> {
+  const bad = (why: string) => new UsageError(`--${option} ${JSON.stringify(given)}: ${p} is not ${what} (${why})`);
+  const st = statSync(p);
+  if (!st.isFile()) throw bad(st.isDirectory() ? "a folder" : "not a file");
+  if (st.size === 0) return new Set();
   let db: Database.Database | undefined;
   try {
     db = new Database(p, { readonly: true, fileMustExist: true });
-    const tables = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name));
-    if (!tables.has("accounts") || !tables.has("chats") || !tables.has("messages")) throw bad(tables.size === 0 ? "an empty database" : "other tables");
-  } catch (e) {
-    if (e instanceof UsageError) throw e;
+    return new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name));
+  } catch {
     throw bad("not an SQLite database");
   } finally {
     db?.close();
   }
+}
+
+/** Refuse a file that is not an emulated world before the emulator opens it (and makes it one). */
+function checkWorldFile(given: string, p: string): void {
+  const tables = sqliteTables("emulator", given, p, "an emulated world");
+  if (tables.size === 0) throw new UsageError(`--emulator ${JSON.stringify(given)}: ${p} is not an emulated world (an empty database)`);
+  if (!tables.has("accounts") || !tables.has("chats") || !tables.has("messages")) {
+    throw new UsageError(`--emulator ${JSON.stringify(given)}: ${p} is not an emulated world (other tables)`);
+  }
+}
+
+/** Refuse an existing --journal that is a folder, not SQLite, or another database (an emulated world, say). */
+export function checkJournalFile(given: string, p: string): void {
+  if (!existsSync(p)) return;
+  const tables = sqliteTables("journal", given, p, "a tgrelay journal");
+  if (tables.size > 0 && !tables.has("job")) throw new UsageError(`--journal ${JSON.stringify(given)}: ${p} is not a tgrelay journal (other tables)`);
 }
 
 /**
@@ -212,11 +230,12 @@ export function listSessions(dir: string): string[] {
 }
 
 /** Settings of copy/plan/retry, all validated. */
-export function resolveJob(raw: RawOptions, env: NodeJS.ProcessEnv, command: "copy" | "plan" | "retry", configPath?: string, cwd = process.cwd()): JobSettings {
+export function resolveJob(given: RawOptions, env: NodeJS.ProcessEnv, command: "copy" | "plan" | "retry", configPath?: string, cwd = process.cwd()): JobSettings {
+  const raw = withStoredJob(given, cwd);
   const common = resolveCommon(raw, configPath, cwd);
   const r = new Reader(raw);
   const from = r.parse("from", "from", (v) => parseChatRef("from", v, "source", cwd));
-  if (!from) throw new UsageError(`${command} needs --from (a chat, export:PATH or dir:PATH); see tgrelay ${command} --help`);
+  if (!from) throw new UsageError(`${command} needs --from (a chat, export:PATH or dir:PATH), or --job ID of a job in the journal; see tgrelay ${command} --help`);
   const to = r.parseList("to", (vs) => vs.flatMap((v) => v.split(",").map((s) => s.trim()).filter(Boolean)).map((v) => parseChatRef("to", v, "target", cwd))) ?? [];
   if (to.length === 0) throw new UsageError(`${command} needs at least one --to (a chat or dir:PATH); see tgrelay ${command} --help`);
   const keys = new Set<string>();
@@ -285,6 +304,7 @@ export function resolveJob(raw: RawOptions, env: NodeJS.ProcessEnv, command: "co
   const chunk = r.parse("chunk", "chunk", (v) => parseInteger("chunk", v, 1, 10_000));
   const journal = userPath(cwd, r.str("journal") ?? "tgrelay.db");
   if (!existsSync(dirname(journal))) throw new UsageError(`--journal ${JSON.stringify(r.str("journal"))}: folder ${dirname(journal)} does not exist`);
+  checkJournalFile(r.str("journal") ?? "tgrelay.db", journal);
   const jobId = r.parse("job", "job", (v) => {
     if (!/^[a-zA-Z0-9][a-zA-Z0-9_.:-]{0,127}$/u.test(v)) throw new UsageError(`--job ${JSON.stringify(v)}: letters, digits and _ . : - only`);
     return v;

@@ -50,4 +50,27 @@ describe("nothing half-made is left behind", () => {
     expect(existsSync(join(cwd, "j2.db"))).toBe(false);
     expect(existsSync(join(cwd, "other"))).toBe(false);
   });
+
+  it("--journal naming a folder, a JSON file or an emulated world, and --log-file naming a folder: exit 2, one line, nothing made", async () => {
+    const w = makeWorld(8);
+    const cwd = tempDir();
+    writeFileSync(join(cwd, "x.json"), '{"messages": []}');
+    const worldBefore = readFileSync(w.path);
+    const cases: Array<[string[], string]> = [
+      [["--journal", cwd], `--journal "${cwd}": ${cwd} is not a tgrelay journal (a folder)`],
+      [["--journal", "x.json"], `--journal "x.json": ${join(cwd, "x.json")} is not a tgrelay journal (not an SQLite database)`],
+      [["--journal", w.path], `--journal "${w.path}": ${w.path} is not a tgrelay journal (other tables)`],
+      [["--log-file", cwd], `--log-file "${cwd}": ${cwd} is a folder`],
+    ];
+    for (const [extra, message] of cases) {
+      const r = await run(["copy", "--emulator", w.path, "--accounts", "alice", "--from", "@cli_source", "--to", "dir:arch", "--progress", "none", ...extra], { cwd });
+      expect(r.code, extra.join(" ")).toBe(2);
+      expect(r.stderr, extra.join(" ")).toBe(`tgrelay: ${message}\n`);
+    }
+    const status = await run(["status", "--journal", w.path], { cwd });
+    expect(status.code).toBe(2);
+    expect(status.stderr).toMatch(/is not a tgrelay journal \(other tables\)/);
+    expect(readdirSync(cwd).sort()).toEqual(["x.json"]);
+    expect(readFileSync(w.path).equals(worldBefore)).toBe(true);
+  });
 });

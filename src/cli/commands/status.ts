@@ -5,7 +5,7 @@ import { listJobs, SqliteJournal, type JobStatus } from "../../journal/index.js"
 import { UsageError } from "../../model/errors.js";
 import { EXIT } from "../io.js";
 import { toJson } from "../progress.js";
-import { resolveCommon } from "../resolve.js";
+import { checkJournalFile, resolveCommon } from "../resolve.js";
 import { parseChatRef, type ChatRef } from "../values.js";
 import type { CommandContext } from "./index.js";
 
@@ -46,6 +46,7 @@ export async function runStatus(ctx: CommandContext): Promise<number> {
     ctx.io.stdout.write(common.json ? "" : `No journal at ${journalPath}: nothing was copied with it yet.\n`);
     return EXIT.ok;
   }
+  checkJournalFile(String(ctx.raw.get("journal")?.value ?? "tgrelay.db"), journalPath);
   let jobs: JobStatus[];
   if (jobId) {
     const j = SqliteJournal.openById(journalPath, jobId);
