@@ -6,12 +6,12 @@ import path from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { lastValueFrom, range, toArray } from "rxjs";
 import { afterEach, describe, expect, it } from "vitest";
-import { archiveSink, openArchiveSource, readManifest } from "../../src/archive/index.js";
+import { openArchiveSource, readManifest } from "../../src/archive/index.js";
 import { compareChats, Emulator, formatDifferences, type InspectedPost } from "../../src/emulator/index.js";
 import { openDesktopExport } from "../../src/imports/index.js";
 import type { Entity, Post } from "../../src/model/index.js";
 import { openAccount, type TelegramAccount } from "../../src/telegram/index.js";
-import { counting, runRelay, TG2MD, tmp } from "./helpers.js";
+import { archiveSink, counting, runRelay, TG2MD, tmp } from "./helpers.js";
 
 const sha = (b: Buffer): string => createHash("sha256").update(b).digest("hex");
 const open: Array<{ emu: Emulator; accounts: TelegramAccount[] }> = [];

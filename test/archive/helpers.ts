@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { lastValueFrom, Observable, of, toArray } from "rxjs";
 import { afterEach } from "vitest";
+import { archiveSink as makeArchiveSink, type ArchiveSink, type ArchiveSinkOptions } from "../../src/archive/index.js";
 import { MemoryJournal } from "../../src/journal/index.js";
 import type { Batch, IdRange, Loaded, Post } from "../../src/model/index.js";
 import { relay, type RelayEvent } from "../../src/pipeline/index.js";
@@ -14,9 +15,19 @@ export const TG2MD = path.join(FIXTURES, "tg2md-private-channel");
 export const INNERDVATIONS = path.join(FIXTURES, "innerdvations-json");
 
 const made: string[] = [];
-afterEach(() => {
+const sinks: ArchiveSink[] = [];
+afterEach(async () => {
+  // Sinks first: they keep each manifest open for appending (left to GC, Node warns "Closing file descriptor").
+  for (const s of sinks.splice(0)) await s.close();
   while (made.length > 0) rmSync(made.pop()!, { recursive: true, force: true });
 });
+
+/** archiveSink() from src, closed after the test (its manifests and folder locks released). */
+export function archiveSink(spec: string, options: ArchiveSinkOptions = {}): ArchiveSink {
+  const sink = makeArchiveSink(spec, options);
+  sinks.push(sink);
+  return sink;
+}
 
 /** A fresh temp folder, removed after the test. */
 export function tmp(): string {

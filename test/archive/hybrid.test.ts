@@ -3,10 +3,10 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { archiveSink, readManifest } from "../../src/archive/index.js";
+import { readManifest } from "../../src/archive/index.js";
 import { openDesktopExport } from "../../src/imports/index.js";
 import { MemoryJournal } from "../../src/journal/index.js";
-import { counting, RecordingSink, runRelay, TG2MD, tmp } from "./helpers.js";
+import { archiveSink, counting, RecordingSink, runRelay, TG2MD, tmp } from "./helpers.js";
 
 describe("hybrid: dir: target plus another target", () => {
   it("downloads each media item once and delivers it to both targets", async () => {

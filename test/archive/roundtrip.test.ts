@@ -4,10 +4,10 @@ import { promises as fs } from "node:fs";
 import path from "node:path";
 import { lastValueFrom, range, toArray } from "rxjs";
 import { describe, expect, it } from "vitest";
-import { archiveSink, openArchiveSource, readManifest } from "../../src/archive/index.js";
+import { openArchiveSource, readManifest } from "../../src/archive/index.js";
 import { openDesktopExport } from "../../src/imports/index.js";
 import type { Post } from "../../src/model/index.js";
-import { runRelay, TG2MD, tmp } from "./helpers.js";
+import { archiveSink, runRelay, TG2MD, tmp } from "./helpers.js";
 
 const sha = (b: Buffer): string => createHash("sha256").update(b).digest("hex");
 const readAll = (s: { read: (r: object, d: ReturnType<typeof range>) => import("rxjs").Observable<Post> }) =>

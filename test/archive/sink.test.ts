@@ -4,10 +4,10 @@ import { promises as fs } from "node:fs";
 import path from "node:path";
 import { lastValueFrom } from "rxjs";
 import { describe, expect, it } from "vitest";
-import { archiveSink, MANIFEST, readManifest, type ArchiveSink } from "../../src/archive/index.js";
+import { MANIFEST, readManifest, type ArchiveSink } from "../../src/archive/index.js";
 import { batchOf, type Loaded, type Post } from "../../src/model/index.js";
 import type { DeliverContext } from "../../src/ports.js";
-import { memorySource, post, runRelay, tmp } from "./helpers.js";
+import { archiveSink, memorySource, post, runRelay, tmp } from "./helpers.js";
 
 const ctx: DeliverContext = { jobId: "j", replyTarget: () => undefined, account: "" };
 const sha = (b: Buffer): string => createHash("sha256").update(b).digest("hex");

@@ -3,9 +3,9 @@ import { promises as fs } from "node:fs";
 import path from "node:path";
 import { lastValueFrom, range, toArray } from "rxjs";
 import { describe, expect, it } from "vitest";
-import { archiveSink, MANIFEST, openArchiveSource } from "../../src/archive/index.js";
+import { MANIFEST, openArchiveSource } from "../../src/archive/index.js";
 import { batchOf, UsageError } from "../../src/model/index.js";
-import { post, tmp } from "./helpers.js";
+import { archiveSink, post, tmp } from "./helpers.js";
 
 const ctx = { jobId: "j", replyTarget: () => undefined, account: "" };
 
