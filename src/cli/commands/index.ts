@@ -58,7 +58,10 @@ export const COMMAND_HELP: Readonly<Record<CommandName, CommandHelp>> = {
   retry: {
     usage: "retry",
     describe: "Send again the posts that failed in a job (same options as copy)",
-    examples: [["tgrelay retry --from @src --to @dst", "Retry what failed in the last copy of @src to @dst"]],
+    examples: [
+      ["tgrelay retry --from @src --to @dst", "Retry what failed in the last copy of @src to @dst"],
+      ["tgrelay retry --job 3f2a9c0d1e4b5a67", "Retry a job by its id (tgrelay status): source, targets and options come from the journal"],
+    ],
   },
   login: {
     usage: "login [account]",
