@@ -1,11 +1,10 @@
 // Running the CLI in-process with captured streams, env, folder and signals.
 import { EventEmitter } from "node:events";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough, Writable } from "node:stream";
 import type { CliIo } from "../../src/cli/io.js";
 import { main } from "../../src/cli/main.js";
+import { tempDir as sharedTempDir } from "../helpers/tempDir.js";
 
 /** A stream that keeps what is written. */
 export class Captured extends Writable {
@@ -31,9 +30,9 @@ export interface RunOptions {
   during?: (io: CliIo) => void;
 }
 
-/** A fresh temp folder. */
+/** A fresh temp folder, removed when the test that made it finishes. */
 export function tempDir(prefix = "tgrelay-cli-"): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  return sharedTempDir(prefix);
 }
 
 /** An io with captured streams, for calling command internals directly. */
