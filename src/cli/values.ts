@@ -3,7 +3,8 @@
  * line the user sees: it names the option, quotes the value and says what is expected.
  */
 import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
-import { resolve } from "node:path";
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
 import { UsageError } from "../model/errors.js";
 import {
   parseReplacement, parseTemplate, type CaptionTemplate, type Replacement,
@@ -37,6 +38,11 @@ function bad(option: string, value: unknown, expected: string): UsageError {
   return new UsageError(`--${option} ${JSON.stringify(String(value))}: ${expected}`);
 }
 
+/** A path after export: or dir:, with ~ and ~/ meaning the home folder (the shell does not expand them there). */
+function prefixedPath(cwd: string, p: string): string {
+  return resolve(cwd, p === "~" ? homedir() : p.startsWith("~/") ? join(homedir(), p.slice(2)) : p);
+}
+
 /**
  * A chat reference: @username, t.me/username (with or without https://), t.me/c/ID (a private channel),
  * a -100… id, export:PATH (a Telegram Desktop or tdl export) or dir:PATH (a tgrelay archive folder).
@@ -46,14 +52,14 @@ export function parseChatRef(option: string, value: string, role: "source" | "ta
   const text = value.trim();
   if (text.startsWith("export:")) {
     if (role === "target") throw bad(option, value, "an export can only be read (--from); write to dir:PATH instead");
-    const path = resolve(cwd, text.slice(7));
+    const path = prefixedPath(cwd, text.slice(7));
     if (!text.slice(7)) throw bad(option, value, "export: needs a path (the folder with result.json, or the JSON file)");
     if (!existsSync(path)) throw bad(option, value, `no such file or folder ${path}`);
     return isTdlExport(path) ? { kind: "export", path, text, tdl: true } : { kind: "export", path, text };
   }
   if (text.startsWith("dir:")) {
     if (!text.slice(4)) throw bad(option, value, "dir: needs a folder path");
-    const path = resolve(cwd, text.slice(4));
+    const path = prefixedPath(cwd, text.slice(4));
     if (role === "source" && !existsSync(path)) throw bad(option, value, `no such folder ${path}`);
     if (existsSync(path) && !statSync(path).isDirectory()) throw bad(option, value, `${path} is not a folder`);
     return { kind: "dir", path, text };

@@ -16,6 +16,20 @@ const usage = (f: () => unknown, re: RegExp) => {
 };
 
 describe("chat references", () => {
+  it("expands ~/ after export: and dir: (the shell leaves it: the prefix is glued to it)", () => {
+    const home = tempDir("tgrelay-home-");
+    mkdirSync(join(home, "Downloads", "ChatExport"), { recursive: true });
+    writeFileSync(join(home, "Downloads", "ChatExport", "result.json"), "{}");
+    const saved = process.env.HOME;
+    process.env.HOME = home;
+    try {
+      expect(parseChatRef("to", "dir:~/arch", "target", "/elsewhere")).toMatchObject({ kind: "dir", path: join(home, "arch") });
+      expect(parseChatRef("from", "export:~/Downloads/ChatExport", "source", "/elsewhere")).toMatchObject({ kind: "export", path: join(home, "Downloads", "ChatExport") });
+      expect(parseChatRef("to", "dir:./~x", "target", "/w")).toMatchObject({ path: "/w/~x" });
+    } finally {
+      process.env.HOME = saved;
+    }
+  });
   it("accepts the forms people paste", () => {
     expect(parseChatRef("from", "@durov_news", "source")).toMatchObject({ kind: "username", username: "durov_news" });
     expect(parseChatRef("from", "https://t.me/durov_news", "source")).toMatchObject({ kind: "username", username: "durov_news" });
