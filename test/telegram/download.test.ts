@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mkdtemp, readdir, readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createHash } from "node:crypto";
@@ -9,6 +9,7 @@ import { downloadFile, type PartFetcher } from "../../src/telegram/download.js";
 import { defaultParallelism, planParts, planRanges } from "../../src/telegram/downloadPlan.js";
 import { SkipPost, Transient } from "../../src/model/errors.js";
 import { Semaphore } from "../../src/telegram/limiter.js";
+import { tempDir } from "../helpers/tempDir.js";
 
 const KB = 1024;
 const MB = 1024 * KB;
@@ -76,7 +77,7 @@ describe("downloadFile", () => {
   });
 
   it("large files go to a .part file renamed only when complete (case 28)", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "tgr-dl-"));
+    const dir = tempDir("tgr-dl-");
     const data = bytes(3 * MB + 5);
     const out = await downloadFile({ location: loc(1), dcId: 2, size: data.length }, server(data).fetch, cfg(dir, { inMemoryLimit: 1 * MB }), new AbortController().signal, "f");
     expect(out).toEqual({ kind: "file", path: join(dir, "f") });
@@ -110,7 +111,7 @@ describe("downloadFile", () => {
     const data = bytes(MB + 10);
     const short = server(data, (c) => (c.offset === 512 * KB ? Buffer.alloc(0) : undefined));
     await expect(downloadFile({ location: loc(1), dcId: 2, size: data.length }, short.fetch, cfg(tmpdir()), new AbortController().signal)).rejects.toBeInstanceOf(Transient);
-    const dir = await mkdtemp(join(tmpdir(), "tgr-dl-"));
+    const dir = tempDir("tgr-dl-");
     const truncated = server(data.subarray(0, MB)); // the DC has fewer bytes than the document says
     await expect(downloadFile({ location: loc(1), dcId: 2, size: data.length }, truncated.fetch, cfg(dir, { inMemoryLimit: 0 }), new AbortController().signal, "g")).rejects.toMatchObject({ reason: "SHORT_READ" });
     expect(await readdir(dir)).toEqual([]); // no .part left behind, no renamed file
@@ -126,7 +127,7 @@ describe("downloadFile", () => {
   });
 
   it("cancelling stops every worker and removes the .part file", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "tgr-dl-"));
+    const dir = tempDir("tgr-dl-");
     const data = bytes(20 * MB);
     const abort = new AbortController();
     const s = server(data, (c) => {

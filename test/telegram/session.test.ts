@@ -1,15 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { chmod, mkdtemp, readFile, stat, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { chmod, readFile, stat, writeFile } from "node:fs/promises";
 import { spawn } from "node:child_process";
 import { apiCredentials, connectClient, createClient, gramProxy, lockSession, readSession, sessionPath, writeSession } from "../../src/telegram/session.js";
 import { PinoGramLogger, redact } from "../../src/telegram/logger.js";
 import { AccountDead, Transient, UsageError } from "../../src/model/errors.js";
 import type { TelegramClient } from "telegram";
 import { LogLevel } from "telegram/extensions/Logger.js";
+import { tempDir } from "../helpers/tempDir.js";
 
-const dir = () => mkdtemp(join(tmpdir(), "tgr-sess-"));
+const dir = async (): Promise<string> => tempDir("tgr-sess-");
 
 describe("session files", () => {
   it("are written with mode 0600 and read back", async () => {

@@ -1,15 +1,14 @@
 // Source behaviour through the emulator: lazy paging, ranges, cancellation, temp files, DCs.
 import { describe, expect, it } from "vitest";
 import { firstValueFrom, Subject, toArray } from "rxjs";
-import { readdir, mkdtemp, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readdir, stat } from "node:fs/promises";
 import { Emulator, type RequestRecord } from "../../src/emulator/index.js";
 import { openAccount } from "../../src/telegram/account.js";
 import { Pacer } from "../../src/telegram/limiter.js";
 import { batchOf } from "../../src/model/batch.js";
 import { FloodWait } from "../../src/model/errors.js";
 import { readAll } from "./drive.js";
+import { tempDir } from "../helpers/tempDir.js";
 
 async function world(opts: { dc?: number; chatDc?: number; tmpDir?: string; posts?: number; floodPauseSeconds?: number; clock?: () => number } = {}) {
   const emu = Emulator.open({ seed: 3 });
@@ -80,7 +79,7 @@ describe("Source.read", () => {
 
 describe("Source.download", () => {
   it("case 28: a large file goes to a temp file (no memory held), renamed complete; release removes it", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "tgr-src-"));
+    const dir = tempDir("tgr-src-");
     const w = await world({ tmpDir: dir });
     w.emu.addPost("@srcchan", { media: { kind: "video", size: 25 * 1024 * 1024 } });
     const [post] = await readAll(w.source);
@@ -95,7 +94,7 @@ describe("Source.download", () => {
   });
 
   it("unsubscribing stops the transfer and removes partial files", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "tgr-src-"));
+    const dir = tempDir("tgr-src-");
     const w = await world({ tmpDir: dir });
     w.emu.addPost("@srcchan", { media: { kind: "document", size: 60 * 1024 * 1024 } });
     w.emu.faults.latencyMs(20);
