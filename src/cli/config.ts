@@ -35,7 +35,8 @@ export function loadConfigFile(explicit: string | undefined, cwd: string): Confi
   }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(path, "utf8"));
+    // Windows editors (Notepad) may start the file with a byte order mark, which JSON.parse refuses.
+    parsed = JSON.parse(readFileSync(path, "utf8").replace(/^\uFEFF/u, ""));
   } catch (e) {
     throw new UsageError(`${path}: not valid JSON (${(e as Error).message})`);
   }

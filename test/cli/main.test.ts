@@ -140,6 +140,16 @@ describe("every bad value: one line on stderr, exit 2, nothing read or sent", ()
   });
 });
 
+describe("a config file saved with a byte order mark", () => {
+  it("is read like one without", async () => {
+    const cwd = tempDir();
+    writeFileSync(join(cwd, "tgrelay.config.json"), "\uFEFF" + JSON.stringify({ mdoe: "auto" }));
+    const r = await run(["plan", "--from", EXPORT, "--to", `dir:${join(cwd, "o")}`], { cwd });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/tgrelay.config.json: unknown key "mdoe"/); // parsed: the BOM did not stop it
+  });
+});
+
 describe("precedence: flags > env > config file", () => {
   // --mode forward is refused for an export source: whichever source wins is visible in the exit code.
   const setup = (fileMode: string) => {
