@@ -93,12 +93,18 @@ async function openJobUnchecked(
     notices.push(`tdl export: ${ids.length} message ids of chat ${tdl.chatId}, read from Telegram`);
     from = { kind: "id", chatId: tdl.chatId.startsWith("-") ? tdl.chatId : `-100${tdl.chatId}`, text: from.text };
   } else if (settings.from.kind === "export") {
-    const src = await openDesktopExport(`export:${settings.from.path}`);
+    const { chat, missing, absent } = settings.sourceOptions;
+    const src = await withChatHint(openDesktopExport(`export:${settings.from.path}`, {
+      ...(chat !== undefined ? { chat } : {}), ...(missing ? { missing } : {}), ...(absent ? { absent } : {}),
+    }));
     local = src;
     localTop = src.posts.reduce((m, p) => Math.max(m, p.id), 0);
-    if (src.report.missing.length) notices.push(`${src.report.missing.length} posts of the export have no file (sent as text)`);
+    if (src.report.missing.length) {
+      notices.push(`${src.report.missing.length} posts of the export have no file (${settings.sourceOptions.missing === "skip" ? "skipped" : "sent as text"})`);
+    }
   } else if (settings.from.kind === "dir") {
-    const src = await openArchiveSource(`dir:${settings.from.path}`);
+    const { chat, verify } = settings.sourceOptions;
+    const src = await withChatHint(openArchiveSource(`dir:${settings.from.path}`, { ...(chat !== undefined ? { chat } : {}), ...(verify ? { verify } : {}) }));
     local = src;
     localTop = src.entries.reduce((m, e) => Math.max(m, e.id), 0);
   }
@@ -353,4 +359,17 @@ export function delayedSink(sink: Sink, ms: number): Sink {
       return timer(wait).pipe(concatMap(() => sink.deliver(loaded, ctx)), finalize(() => { last = Date.now(); }));
     }),
   };
+}
+
+/** The export's and archive's own messages, with the command-line option that answers them. */
+async function withChatHint<T>(opening: Promise<T>): Promise<T> {
+  try {
+    return await opening;
+  } catch (e) {
+    if (e instanceof UsageError && /chats[,:] choose/u.test(e.message)) throw new UsageError(`${e.message}; give it with --chat`);
+    if (e instanceof UsageError && /^[^:]+\.json: message \d+ names .*, which is not there$/u.test(e.message)) {
+      throw new UsageError(`${e.message} (--absent missing treats such files as missing: see --missing)`);
+    }
+    throw e;
+  }
 }

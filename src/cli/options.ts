@@ -37,6 +37,10 @@ export const OPTIONS: readonly OptionDef[] = [
   // What to copy
   { name: "from", type: "string", group: G_JOB, commands: [...JOB, "status"], describe: "Source: @username, t.me/name, t.me/c/ID, -100ID, export:PATH (Telegram Desktop or tdl export) or dir:PATH (a tgrelay archive)" },
   { name: "to", type: "array", group: G_JOB, commands: [...JOB, "status"], describe: "Target, repeatable: a chat (as --from) or dir:PATH (a local archive folder)" },
+  { name: "chat", type: "string", group: G_JOB, commands: JOB, describe: "The chat of a whole-account export:PATH (its name or id) or of a dir:PATH archive of several chats (its id or folder name)" },
+  { name: "missing", type: "string", group: G_JOB, commands: JOB, describe: "export: posts whose file is not in the export: text (send the text alone) or skip [default: text]" },
+  { name: "absent", type: "string", group: G_JOB, commands: JOB, describe: "export: a file the export names but that is not on disk: error, or missing (treated as --missing says) [default: error]" },
+  { name: "verify", type: "boolean", group: G_JOB, commands: JOB, describe: "dir: source: check each archived file's SHA-256 before it is sent" },
   { name: "mode", type: "string", group: G_JOB, commands: JOB, describe: "auto (forward/copy where allowed, reupload where protected), forward, copy or reupload [default: auto]" },
   { name: "skip-protected", type: "boolean", group: G_JOB, commands: JOB, describe: "Skip protected (noforwards) posts instead of re-uploading them" },
   { name: "from-id", type: "string", group: G_JOB, commands: JOB, describe: "First message id, inclusive (an album cut by the range is widened to whole)" },

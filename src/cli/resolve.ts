@@ -59,8 +59,18 @@ export interface JobSettings extends CommonSettings {
   readonly silent: boolean;
   readonly journal: string;
   readonly jobId?: string;
+  /** How a local source is opened: --chat (export or archive), --missing/--absent (export), --verify (archive). */
+  readonly sourceOptions: SourceOptions;
   /** Undefined when no target or source needs an account (export: to dir: only). */
   readonly accounts?: AccountSettings;
+}
+
+/** Options of a local source (export:PATH, dir:PATH); empty for a Telegram source. */
+export interface SourceOptions {
+  readonly chat?: string;
+  readonly missing?: "text" | "skip";
+  readonly absent?: "error" | "missing";
+  readonly verify?: boolean;
 }
 
 /** A path as the user wrote it: "~/" is the home folder, relative paths start at `cwd`. */
@@ -288,6 +298,7 @@ export function resolveJob(given: RawOptions, env: NodeJS.ProcessEnv, command: "
   if ((from.kind === "dir" || (from.kind === "export" && !from.tdl)) && mode === "forward" && to.some((t) => t.kind !== "dir")) {
     throw new UsageError(`--mode forward needs a Telegram source; ${from.text} has no messages to forward (use auto or reupload)`);
   }
+  const sourceOptions = resolveSourceOptions(r, from);
   const captionOverflow = r.parse("captionOverflow", "caption-overflow", (v) => parseChoice("caption-overflow", v, ["split", "truncate", "fail"] as const)) ?? "split";
   const concurrency = r.parse("concurrency", "concurrency", (v) => parseInteger("concurrency", v, 1, 32)) ?? 4;
   const budget = r.parse("budget", "budget", (v) => {
@@ -313,9 +324,29 @@ export function resolveJob(given: RawOptions, env: NodeJS.ProcessEnv, command: "
   const accounts = needsTelegram || raw.has("emulator") ? resolveAccounts(raw, env, true, cwd) : undefined;
   if (accounts?.kind === "telegram" && accounts.accounts.length === 0) throw new UsageError("no accounts to use");
   return {
-    ...common, from, to, mode, skipProtected: r.bool("skipProtected"), range, filters, captions, captionOverflow,
+    ...common, from, to, sourceOptions, mode, skipProtected: r.bool("skipProtected"), range, filters, captions, captionOverflow,
     concurrency, budget, order, delayMs, ...(chunk !== undefined ? { chunk } : {}), silent: r.bool("silent"), journal, ...(jobId ? { jobId } : {}),
     ...(accounts ? { accounts } : {}),
+  };
+}
+
+/** --chat, --missing, --absent, --verify: checked against the source before anything is read. */
+function resolveSourceOptions(r: Reader, from: ChatRef): SourceOptions {
+  const desktop = from.kind === "export" && !from.tdl;
+  const chat = r.parse("chat", "chat", (v) => {
+    if (!v.trim()) throw new UsageError("--chat: give the chat's name or id");
+    if (!desktop && from.kind !== "dir") throw new UsageError(`--chat ${JSON.stringify(v)}: only for an export:PATH or dir:PATH source (${from.text} is one chat)`);
+    return v.trim();
+  });
+  const onlyExport = (name: string) => (): never => {
+    throw new UsageError(`--${name}: only for a Telegram Desktop export:PATH source (not ${from.text})`);
+  };
+  const missing = r.parse("missing", "missing", (v) => (desktop ? parseChoice("missing", v, ["text", "skip"] as const) : onlyExport("missing")()));
+  const absent = r.parse("absent", "absent", (v) => (desktop ? parseChoice("absent", v, ["error", "missing"] as const) : onlyExport("absent")()));
+  const verify = r.bool("verify");
+  if (verify && from.kind !== "dir") throw new UsageError(`--verify: only for a dir:PATH source (it checks the archived files' SHA-256; not ${from.text})`);
+  return {
+    ...(chat !== undefined ? { chat } : {}), ...(missing ? { missing } : {}), ...(absent ? { absent } : {}), ...(verify ? { verify } : {}),
   };
 }
 
