@@ -48,6 +48,8 @@ interface ChatState {
   made?: boolean;
   /** The first #mkdir under way (album items arrive together: one of them makes, locks and sweeps). */
   making?: Promise<void>;
+  /** Folders lock() made only to hold the lock: close() removes them again when nothing was archived. */
+  madeForLock?: readonly string[];
 }
 
 /** The archive target. One instance may receive posts of many source chats: each gets its own folder. */
@@ -212,6 +214,20 @@ export class ArchiveSink implements Sink {
     await chat.making;
   }
 
+  /**
+   * Take the lock of `chatId`'s folder now, before anything is read or sent: a folder another live process
+   * writes is refused at once (UsageError) rather than after the other targets got their posts. The lock
+   * is kept until close(); a folder made for it is removed by close() if nothing was archived in it.
+   */
+  async lock(chatId: string): Promise<void> {
+    const chat = this.#chat(chatId);
+    if (chat.made) return;
+    const made: string[] = [];
+    for (let dir = chat.folder; !existsSync(dir) && dir !== path.dirname(dir); dir = path.dirname(dir)) made.push(dir);
+    await this.#mkdir(chat);
+    if (made.length) chat.madeForLock = made;
+  }
+
   /** Close the manifests this sink keeps open and release its folder locks (it may still be used: they reopen). */
   async close(): Promise<void> {
     for (const chat of this.#chats.values()) {
@@ -220,6 +236,9 @@ export class ArchiveSink implements Sink {
       chat.handle = undefined;
       if (chat.made) await unlockFolder(chat.folder);
       chat.made = false;
+      // Innermost first; a folder something was written to is not empty and stays.
+      for (const dir of chat.madeForLock ?? []) await fs.rmdir(dir).catch(() => undefined);
+      chat.madeForLock = undefined;
     }
   }
 

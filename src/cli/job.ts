@@ -157,6 +157,16 @@ async function openJobUnchecked(
   const close = async (): Promise<void> => {
     for (const s of dirSinks.values()) await (s as Sink & { close?: () => Promise<void> | void }).close?.();
   };
+  // Archive folders are locked before any post is read or sent: one in use by another process ends the run
+  // here (exit 2), not after the chat targets got their posts.
+  if (!dryRun) {
+    try {
+      for (const s of dirSinks.values()) if (s instanceof ArchiveSink) await s.lock(sourceKey);
+    } catch (e) {
+      await close();
+      throw e;
+    }
+  }
   return {
     sourceKey, accounts, targets, topId, notices, close,
     ...(sourceChat ? { sourceChat } : {}),
