@@ -129,6 +129,7 @@ export async function buildPlan(settings: JobSettings, handles: readonly Account
   let bytes = 0;
   let bytesToDownload = 0;
   let albums = 0;
+  let toSend = 0;
   groups.forEach((g, seq) => {
     const batch = batchOf(g, seq);
     const kinds = g.map(postKind);
@@ -146,8 +147,13 @@ export async function buildPlan(settings: JobSettings, handles: readonly Account
       if (journal && g.every((p) => journal.isDelivered(sink.target, p.id))) return { target: sink.target, strategy: "done", reason: "already delivered there" };
       return predictStrategy(edited, sink, settings);
     });
-    bytes += size;
-    if (album) albums++;
+    // A batch every target skips (protected with --skip-protected or --mode forward) or has is not "to send".
+    const sending = targets.some((t) => t.strategy !== "skip" && t.strategy !== "done" && t.strategy !== "fail");
+    if (sending) {
+      toSend++;
+      bytes += size;
+      if (album) albums++;
+    }
     if (targets.some((t) => t.strategy === "reupload" || t.strategy === "archive")) bytesToDownload += size;
     for (const t of targets) {
       const s = (strategies[t.target] ??= {});
@@ -168,7 +174,7 @@ export async function buildPlan(settings: JobSettings, handles: readonly Account
     type: "plan", source: job.sourceKey, targets: job.targets,
     range: { fromId, toId, ...(range.since !== undefined ? { since: range.since } : {}), ...(range.until !== undefined ? { until: range.until } : {}) },
     accounts: job.accounts.map((a) => a.name),
-    posts: posts.length, albums, batches: batches.filter((b) => !b.skip).length, chunks: chunkCount, chunkSize: size,
+    posts: posts.length, albums, batches: toSend, chunks: chunkCount, chunkSize: size,
     bytes, bytesToDownload, skipped, strategies, notices: [...job.notices, ...widened.notices],
     names: {
       [job.sourceKey]: settings.from.text,

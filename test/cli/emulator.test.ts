@@ -56,6 +56,22 @@ describe("plan against the emulator", () => {
     expect(Object.keys(report.skipped).some((k) => k.startsWith("kind:"))).toBe(true);
     expect(Object.keys(report.skipped).some((k) => /protected/.test(k))).toBe(true);
   });
+
+  it("--skip-protected and --mode forward: batches every target skips are not counted to send", async () => {
+    const w = makeWorld(30, { protectedShare: 0.5 });
+    for (const flag of [["--skip-protected"], ["--mode", "forward"]]) {
+      const r = await run(["plan", "--emulator", w.path, "--accounts", "alice", "--from", "@cli_source", "--to", "@cli_target", ...flag, "--json"], { cwd: w.dir });
+      expect(r.code, r.stderr).toBe(0);
+      const out = lines(r.stdout) as unknown as Array<{ type: string; skip?: string; ids: number[]; targets: Array<{ strategy: string }> }>;
+      const report = out.at(-1)! as unknown as { batches: number; skipped: Record<string, number> };
+      const batches = out.filter((b) => b.type === "batch");
+      const skippedEverywhere = batches.filter((b) => b.skip || b.targets.every((t) => t.strategy === "skip"));
+      expect(skippedEverywhere.length, flag.join(" ")).toBeGreaterThan(0);
+      expect(report.batches).toBe(batches.length - skippedEverywhere.length);
+      const text = await run(["plan", "--emulator", w.path, "--accounts", "alice", "--from", "@cli_source", "--to", "@cli_target", ...flag], { cwd: w.dir });
+      expect(text.stdout).toContain(`${report.batches} batches to send`);
+    }
+  });
 });
 
 describe("copy against the emulator", () => {
