@@ -65,6 +65,30 @@ export interface CallOptions {
   readonly transfer?: boolean;
 }
 
+/** The part of GramJS's MTProtoSender that invoke uses to send a request. */
+interface Sender {
+  addStateToQueue(state: { reject(e: unknown): void }): void;
+}
+
+/**
+ * `sender` with its queueing behind the gate: GramJS's invoke re-sends a request by itself after
+ * RPC_CALL_FAIL or a server error; that re-send waits for a cooldown begun meanwhile like any new request.
+ */
+function gatedSender(sender: Sender, req: Api.AnyRequest, gate: CooldownGate, signal?: AbortSignal): Sender {
+  return new Proxy(sender, {
+    get(target, key) {
+      if (key === "addStateToQueue") {
+        return (state: { reject(e: unknown): void }) => {
+          if (gate.remainingMs(req) <= 0) return target.addStateToQueue(state);
+          gate.pass(req, signal).then(() => target.addStateToQueue(state), (e: unknown) => state.reject(e));
+        };
+      }
+      const v = Reflect.get(target, key) as unknown;
+      return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}
+
 /** Flood waits one transfer request sits out before its FloodWait goes on. */
 const MAX_PAUSES = 50;
 
@@ -80,7 +104,13 @@ export function makeCall(client: TelegramClient, account: string, timeoutMs: num
     // Bounded: a request answered flood waits again and again ends as the FloodWait it got.
     for (let pauses = 0; ; pauses++) {
       await gate.pass(req, opts.signal);
-      const p = client.invoke(req as never, dc) as Promise<unknown>;
+      const p = (async () => {
+        // Another DC's sender may need an exported authorization (a request): only once the gate let us through.
+        const sender = dc === undefined ? (client as unknown as { _sender?: Sender })._sender : ((await client.getSender(dc)) as unknown as Sender | undefined);
+        // The sender behind the gate too: GramJS re-sends a request by itself after an internal error (2 s later).
+        if (!sender) return client.invoke(req as never, dc) as Promise<unknown>;
+        return client.invokeWithSender(req as never, gatedSender(sender, req, gate, opts.signal) as never) as Promise<unknown>;
+      })();
       // Noted even when our timeout gave up on the call: its late flood wait still holds the account.
       p.catch((e: unknown) => gate.note(req, e));
       try {

@@ -8,6 +8,7 @@ import { CooldownGate, targetKeyOf, type CooldownStarted } from "../../src/teleg
 import { uploadPlan } from "../../src/telegram/upload.js";
 import { Emulator } from "../../src/emulator/index.js";
 import { openAccount } from "../../src/telegram/account.js";
+import { makeCall } from "../../src/telegram/context.js";
 
 const channel = (id: number) => new Api.InputPeerChannel({ channelId: bigInt(id), accessHash: bigInt(1) });
 const send = (id: number) => new Api.messages.SendMessage({ peer: channel(id), message: "x", randomId: bigInt(1) });
@@ -87,6 +88,50 @@ describe("the adapter and GramJS's own flood sleeping", () => {
     await openAccount(client, { name: "a" });
     expect(client.floodSleepThreshold).toBe(0);
     emu.close();
+  });
+});
+
+describe("GramJS's own re-sends go through the gate too", () => {
+  it("a request GramJS re-sends after RPC_CALL_FAIL is held when a flood wait began meanwhile", async () => {
+    let now = 0;
+    const gate = new CooldownGate("a", 0, undefined, () => now);
+    type State = { promise: Promise<unknown>; resolve(v: unknown): void; reject(e: unknown): void };
+    const newState = (): State => {
+      const s = {} as State;
+      s.promise = new Promise((res, rej) => ((s.resolve = res), (s.reject = rej)));
+      return s;
+    };
+    const sent: string[] = [];
+    const real = {
+      userDisconnected: false,
+      addStateToQueue(state: State) {
+        sent.push("send");
+        // Telegram's internal error; meanwhile another call of the account was answered FLOOD_WAIT_30.
+        state.reject(new errors.RPCError("RPC_CALL_FAIL", history(1), 500));
+        gate.note(history(2), rpc(history(2), "FLOOD_WAIT_30"));
+      },
+    };
+    // invoke as GramJS does it: after RPC_CALL_FAIL it queues the same request again on the same sender.
+    const client = {
+      session: { dcId: 2 },
+      _sender: real,
+      async invokeWithSender(_req: unknown, sender: typeof real) {
+        for (let attempt = 0; attempt < 2; attempt++) {
+          const state = newState();
+          sender.addStateToQueue(state);
+          try {
+            return await state.promise;
+          } catch (e) {
+            if ((e as { errorMessage?: string }).errorMessage !== "RPC_CALL_FAIL") throw e;
+          }
+        }
+        throw new Error("Request was unsuccessful");
+      },
+    };
+    const call = makeCall(client as never, "a", 0, gate);
+    const err = await call(history(1)).catch((e) => e);
+    expect(err).toBeInstanceOf(FloodWait);
+    expect(sent).toEqual(["send"]); // the re-send never went out
   });
 });
 
