@@ -5,7 +5,7 @@
  */
 import { existsSync } from "node:fs";
 import type { Logger } from "pino";
-import { concatMap, defer, finalize, lastValueFrom, Subject, tap, throwError, timer } from "rxjs";
+import { concatMap, defer, finalize, lastValueFrom, map, Subject, tap, throwError, timer } from "rxjs";
 import { openArchiveSource, ArchiveSink } from "../archive/index.js";
 import { lockJob } from "./jobLock.js";
 import { openDesktopExport, readTdlExport, tdlIds } from "../imports/index.js";
@@ -21,7 +21,7 @@ import { EXIT, type CliIo } from "./io.js";
 import { BarsDisplay, chooseDisplay, type Display } from "./progress.js";
 import type { LogRouter } from "./logger.js";
 import type { JobSettings } from "./resolve.js";
-import { Tally, type RunSummary } from "./summary.js";
+import { Tally, type RunEvent, type RunSummary } from "./summary.js";
 import type { ChatRef } from "./values.js";
 import { widenToAlbums } from "./reading.js";
 
@@ -319,10 +319,11 @@ export async function runJob(settings: JobSettings, handles: readonly AccountHan
   run.io.signals.on("SIGINT", onInt);
   run.io.signals.on("SIGTERM", onTerm);
   let error: unknown;
+  const failedHere = new Map<string, Set<number>>();
   try {
     const events$ = schedule({
       accounts: job.accounts,
-      journal,
+      journal: failureRecorder(journal, failedHere),
       range,
       ...(settings.chunk !== undefined ? { chunkSize: settings.chunk } : {}),
       order: settings.order,
@@ -334,7 +335,7 @@ export async function runJob(settings: JobSettings, handles: readonly AccountHan
         ...hooks,
       },
     });
-    await lastValueFrom(events$.pipe(tap((e) => {
+    await lastValueFrom(events$.pipe(map((e) => asRecorded(e, failedHere, tally)), tap((e) => {
       tally.add(e);
       display.event(e);
       if (e.type === "failed") run.logger.warn({ postIds: e.postIds, target: e.target, reason: e.reason }, "failed");
@@ -382,4 +383,36 @@ async function withChatHint<T>(opening: Promise<T>): Promise<T> {
     }
     throw e;
   }
+}
+
+/** The journal, noting which (target, post) it records as failed in this run. */
+function failureRecorder(journal: JobJournal, failed: Map<string, Set<number>>): JobJournal {
+  return new Proxy(journal, {
+    get(target, prop) {
+      if (prop === "fail") {
+        return (to: string, postIds: readonly number[], reason: string): void => {
+          let set = failed.get(to);
+          if (!set) failed.set(to, (set = new Set()));
+          for (const id of postIds) set.add(id);
+          target.fail(to, postIds, reason);
+        };
+      }
+      const v = Reflect.get(target, prop, target) as unknown;
+      return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}
+
+/**
+ * A post a sink refused (SkipPost: --caption-overflow fail, an empty file) is recorded as failed by the
+ * journal (status counts it, retry sends it): the run reports it as failed too, so the summary, the exit
+ * code (1) and status agree. Deliberate skips (filters, skip-protected, already delivered) stay skipped.
+ */
+function asRecorded(e: RunEvent, failed: ReadonlyMap<string, ReadonlySet<number>>, tally: Tally): RunEvent {
+  if (e.type !== "skipped" || !e.target) return e;
+  const set = failed.get(e.target);
+  if (!set || !e.postIds.every((id) => set.has(id))) return e;
+  tally.recountAsFailed(e.postIds.length);
+  const { type: _skipped, ...rest } = e;
+  return { ...rest, type: "failed" } as RunEvent;
 }

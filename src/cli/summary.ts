@@ -185,6 +185,13 @@ export class Tally {
   }
 
   private stoppedJob = false;
+  /** Posts the relay's totals count as skipped that the journal records as failed (see asRecorded in job.ts). */
+  private movedToFailed = 0;
+
+  /** Count `n` posts of the totals' skipped as failed. */
+  recountAsFailed(n: number): void {
+    this.movedToFailed += n;
+  }
 
   /** Totals summed over accounts. */
   overall(): RelayTotals {
@@ -239,7 +246,7 @@ export class Tally {
       type: "summary",
       durationMs: this.elapsedMs(),
       stopped: this.stoppedJob || [...this.accounts.values()].some((s) => s.stopped),
-      posts: { read: t.read, sent: t.sent, skipped: t.skipped, failed: t.failed },
+      posts: { read: t.read, sent: t.sent, skipped: Math.max(0, t.skipped - this.movedToFailed), failed: t.failed + this.movedToFailed },
       albumsSent: this.albums(),
       byKind: Object.fromEntries(this.byKind),
       skippedByReason: Object.fromEntries(this.skippedByReason),
@@ -264,8 +271,21 @@ export function formatDuration(seconds: number): string {
   return `${s}s`;
 }
 
-function table(entries: Record<string, number>): string {
-  return Object.entries(entries).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(", ");
+/**
+ * Reasons with their counts, most first. Reasons that differ only in their numbers (a post id, a length:
+ * "caption of post 12 is 1500 characters") are one group, written with N for the numbers.
+ */
+export function table(entries: Record<string, number>): string {
+  const groups = new Map<string, { n: number; reasons: Set<string> }>();
+  for (const [reason, n] of Object.entries(entries)) {
+    const key = reason.replace(/\d+/gu, "N");
+    const g = groups.get(key) ?? { n: 0, reasons: new Set<string>() };
+    g.n += n;
+    g.reasons.add(reason);
+    groups.set(key, g);
+  }
+  return [...groups].sort((a, b) => b[1].n - a[1].n)
+    .map(([key, g]) => `${g.reasons.size === 1 ? [...g.reasons][0] : key} ${g.n}`).join(", ");
 }
 
 /** The summary as text for people. */
