@@ -4,7 +4,7 @@
  */
 import {
   asyncScheduler, concatMap, catchError, defer, EMPTY, filter, ignoreElements, map,
-  Observable, of, ReplaySubject, Subject, take, takeUntil, throwError, throwIfEmpty,
+  Observable, of, ReplaySubject, retry as retryWhen, Subject, take, takeUntil, throwError, throwIfEmpty, timer,
   type SchedulerLike, type Subscription,
 } from "rxjs";
 import { batchBytes, batchIds, batchOf, MAX_ALBUM_SIZE, type Batch } from "../model/batch.js";
@@ -44,6 +44,14 @@ export interface RelayOptions {
   readonly maxFloodWaitSeconds?: number;
   /** Flood-wait retries per batch and target. Default 5. */
   readonly maxRetries?: number;
+  /**
+   * Retries of a Transient fault (a timeout, a dropped connection, an internal server error) per download
+   * and per batch and target, before the batch is recorded as failed. Re-sending is safe: random ids are
+   * fixed per post, so a send that did land is recognised as a duplicate. Default 2.
+   */
+  readonly transientRetries?: number;
+  /** Wait before the first Transient retry, doubled for each next one. Default 500 ms. */
+  readonly transientBackoffMs?: number;
   /** Per post, before grouping: true keeps it, a string is the skip reason. */
   readonly filter?: (post: Post) => true | string;
   /** Per post, after filter, before grouping. */
@@ -209,6 +217,19 @@ export function relay(options: RelayOptions): Observable<RelayEvent> {
       maxRetries: options.maxRetries ?? 5,
       scheduler,
     };
+    const transientRetries = options.transientRetries ?? 2;
+    const backoffMs = options.transientBackoffMs ?? 500;
+    // A Transient fault is tried again a few times, after a growing pause, before it counts as a failure.
+    const retryTransient = <T>(source: Observable<T>): Observable<T> =>
+      transientRetries < 1
+        ? source
+        : source.pipe(
+            retryWhen<T>({
+              count: transientRetries,
+              delay: (err: unknown, attempt: number) =>
+                err instanceof Transient ? timer(backoffMs * 2 ** (attempt - 1), scheduler) : throwError(() => err),
+            }),
+          );
 
     // Running totals; every event carries a copy.
     const t: Mutable<RelayTotals> = { ...ZERO_TOTALS };
@@ -310,9 +331,10 @@ export function relay(options: RelayOptions): Observable<RelayEvent> {
       const item: InFlight = { batch, ids: batchIds(batch), permit, place, loaded: withoutBytes(batch), bytes: 0 };
       held.add(item);
       if (!needs) return of(loadedIn(item, item.loaded));
-      return defer(() => source.download(batch)).pipe(
+      return retryTransient(defer(() => source.download(batch)).pipe(
         take(1),
         throwIfEmpty(() => new Transient(`download of batch ${batch.seq} gave nothing`, "empty download")),
+      )).pipe(
         map((loaded) => loadedIn(item, loaded)),
         catchError((err: unknown) => {
           if (!(err instanceof SkipPost || err instanceof Transient)) return throwError(() => err);
@@ -395,7 +417,7 @@ export function relay(options: RelayOptions): Observable<RelayEvent> {
         journal.begin(sink.target, batch, account);
         current = batch;
         return firstDelivery(
-          defer(() => sink.deliver(loaded, ctx)).pipe(retrying), label,
+          retryTransient(defer(() => sink.deliver(loaded, ctx)).pipe(retrying)), label,
           (d) => sent(item, d, needs), (err) => recordProblem(err, item, sink.target),
         );
       };

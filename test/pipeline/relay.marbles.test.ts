@@ -121,11 +121,21 @@ const cases: Record<string, () => void> = {
     after: ({ sink }) => expect(sink.delivered).toEqual([[10], [1, 2], [11]]),
   }),
   "relay.transient-goes-on": () => run("relay.transient-goes-on", {
+    options: () => ({ transientRetries: 0 }),
     errors: { send0: new Transient("timed out", "TIMEOUT") },
     expected: { F: "failed 10 TIMEOUT", Y: "sent 11", D: "done" },
     after: ({ journal }) => {
       expect(journal.failures).toEqual([{ target: "t1", postIds: [10], reason: "TIMEOUT" }]);
       expect(journal.commits.map((c) => c.postIds)).toEqual([[11]]);
+    },
+  }),
+  "relay.transient-retried": () => run("relay.transient-retried", {
+    options: () => ({ transientBackoffMs: 5 }),
+    errors: { send0_1: new Transient("timed out", "TIMEOUT") },
+    expected: { X: "sent 10", Y: "sent 11", D: "done" },
+    after: ({ journal }) => {
+      expect(journal.failures).toEqual([]);
+      expect(journal.commits.map((c) => c.postIds)).toEqual([[10], [11]]);
     },
   }),
   "relay.turnstile": () => run("relay.turnstile", {
