@@ -202,7 +202,8 @@ export function chooseDisplay(
   style: "auto" | "bars" | "lines" | "none", json: boolean, tally: Tally, stdout: Out, stderr: Out,
 ): Display {
   if (json) return new JsonDisplay(stdout);
-  const s = style === "auto" ? (stderr.isTTY ? "bars" : "lines") : style;
+  // Bars redraw in place: without a terminal they would print their raw format ("{name} {bar}"), so lines.
+  const s = style === "auto" || style === "bars" ? (stderr.isTTY ? "bars" : "lines") : style;
   if (s === "bars") return new BarsDisplay(tally, stderr, stdout);
   if (s === "lines") return new LinesDisplay(tally, stderr, stdout);
   return new QuietDisplay(stdout);

@@ -5,7 +5,8 @@ import { createLogger } from "../../src/cli/logger.js";
 import { JsonDisplay, LinesDisplay, statusLine, toJson } from "../../src/cli/progress.js";
 import { formatSummary, Tally } from "../../src/cli/summary.js";
 import { ZERO_TOTALS, type RelayEvent, type RelayTotals } from "../../src/pipeline/events.js";
-import { Captured, tempDir } from "./helpers.js";
+import { Captured, run, tempDir } from "./helpers.js";
+import { makeWorld } from "./world.js";
 
 const totals = (over: Partial<RelayTotals> = {}): RelayTotals => ({ ...ZERO_TOTALS, ...over });
 
@@ -107,5 +108,15 @@ describe("logs", () => {
     expect(text).toContain("[redacted]");
     expect(text).not.toContain("0123456789abcdef0123456789abcdef");
     expect(text).not.toContain("1BQANOTSECRET");
+  });
+});
+
+describe("--progress bars without a terminal", () => {
+  it("shows lines, never the bars' raw format", async () => {
+    const w = makeWorld(6, { protectedShare: 0 });
+    const r = await run(["copy", "--emulator", w.path, "--accounts", "alice", "--from", "@cli_source", "--to", "@cli_target", "--progress", "bars"], { cwd: w.dir });
+    expect(r.code).toBe(0);
+    expect(r.stderr).not.toMatch(/\{name\}|\{bar\}|\{line\}/u);
+    expect(r.stdout).toMatch(/^Done in /mu);
   });
 });
