@@ -197,7 +197,7 @@ export class TelegramSink implements Sink {
   }
 
   private rid(dctx: DeliverContext, post: Post, index: number): bigInt.BigInteger {
-    return randomIdFor({ jobId: dctx.jobId, sourceChat: post.chatId, sourceId: post.id, target: this.target, index });
+    return randomIdFor({ sourceChat: post.chatId, sourceId: post.id, target: this.target, index });
   }
 
   private entities(part: TextPart, postId: number, warnings: string[]): Api.TypeMessageEntity[] {

@@ -146,11 +146,15 @@ describe("rate limits and resume", () => {
     w.emu.addPost("@srcchan", { text: "long ".repeat(900), media: { kind: "photo" } }); // a split caption: two sends
     const posts = await readAll(w.source);
     for (const mode of ["copy", "forward", "reupload"] as const) {
-      const t = await w.acct.resolveChat("@dstchan");
+      // Random ids depend on (source chat, post, target, index) only, so each mode gets its own target.
+      w.emu.createChat({ title: `dst ${mode}`, username: `dst_${mode}`, owner: "a" });
+      const t = await w.acct.resolveChat(`@dst_${mode}`);
       const first = await relayAll(w.source, [w.acct.sink(t, { mode })], posts, `crash-${mode}`);
-      const count = w.emu.inspect("@dstchan").length;
-      const again = await relayAll(w.source, [w.acct.sink(t, { mode })], posts, `crash-${mode}`);
-      expect(w.emu.inspect("@dstchan").length).toBe(count);
+      const count = w.emu.inspect(`@dst_${mode}`).length;
+      expect(first.every((d) => !d.duplicate)).toBe(true);
+      // Another job (here: another job id) resending the same posts to the same target is a duplicate too.
+      const again = await relayAll(w.source, [w.acct.sink(t, { mode })], posts, `another-job-${mode}`);
+      expect(w.emu.inspect(`@dst_${mode}`).length).toBe(count);
       expect(again.every((d) => d.duplicate)).toBe(true);
       expect(again.map((d) => [...d.ids])).toEqual(first.map((d) => [...d.ids]));
     }
