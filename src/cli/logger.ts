@@ -1,5 +1,5 @@
 /**
- * Logs go through pino to stderr (pretty on a TTY) or to --log-file (JSON lines), with secrets redacted.
+ * Logs go through pino to stderr (human lines, coloured on a TTY) or to --log-file (JSON lines), with secrets redacted.
  */
 import { createWriteStream } from "node:fs";
 import { Writable } from "node:stream";
@@ -45,10 +45,20 @@ export function createLogger(opts: LoggerOptions): { logger: Logger; close: () =
       close: () => new Promise<void>((res) => { stream.end(() => res()); }),
     };
   }
+  // People read stderr, a terminal or not (a pipe, a file, a CI log): one human line per record, colours
+  // only on a terminal. JSON lines are for --log-file.
   const stderr = opts.stderr ?? process.stderr;
-  const destination = stderr.isTTY
-    ? pretty({ destination: stderr as never, colorize: true, translateTime: "HH:MM:ss", ignore: "pid,hostname", sync: true })
-    : stderr;
+  const destination = pretty({
+    destination: stderr as never, colorize: Boolean(stderr.isTTY), translateTime: "HH:MM:ss", ignore: "pid,hostname", sync: true, singleLine: true,
+  });
   const logger = pino(base, destination);
   return { logger, close: async () => {} };
+}
+
+/**
+ * The logger of one account: every line names it once. The adapter also puts `account` in some records;
+ * pino would write the key twice, so the record's own copy is dropped (the binding says it).
+ */
+export function accountLogger(logger: Logger, name: string): Logger {
+  return logger.child({ account: name }).child({}, { serializers: { account: () => undefined } });
 }

@@ -83,6 +83,20 @@ async function parse(argv: readonly string[], io: CliIo): Promise<Parsed> {
   return result;
 }
 
+/**
+ * yargs names an unknown --some-flag twice, as typed and camel-cased ("Unknown arguments: some-flag,
+ * someFlag"): name it once, as typed.
+ */
+export function unknownOnce(message: string): string {
+  const m = /^Unknown arguments?: (.*)$/u.exec(message);
+  if (!m) return message;
+  const names = m[1]!.split(", ");
+  const camel = (n: string) => n.replace(/-([a-z0-9])/gu, (_, c: string) => c.toUpperCase());
+  const typed = new Set(names.filter((n) => n.includes("-")).map(camel));
+  const once = names.filter((n) => n.includes("-") || !typed.has(n));
+  return `Unknown argument${once.length > 1 ? "s" : ""}: ${once.join(", ")}`;
+}
+
 /** Read config file and env for the chosen command; throws UsageError. */
 function settingsSources(command: CommandName, flags: Record<string, unknown>, io: CliIo): { file?: ConfigFile; raw: ReturnType<typeof mergeSources> } {
   const explicit = flags[keyOf("config")] as string | undefined ?? io.env.TGRELAY_CONFIG;
@@ -114,7 +128,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   }
   if (parsed.error) {
     const cmd = parsed.command ?? COMMANDS.find((c) => argv[0] === c);
-    return usage(`${parsed.error.message}${cmd ? ` (see tgrelay ${cmd} --help)` : " (see tgrelay --help)"}`);
+    return usage(`${unknownOnce(parsed.error.message)}${cmd ? ` (see tgrelay ${cmd} --help)` : " (see tgrelay --help)"}`);
   }
   if (!parsed.command) {
     // --help (or nothing to do): yargs put the text in output.

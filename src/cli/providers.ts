@@ -9,6 +9,7 @@ import {
   connectClient, createClient, lockSession, openAccount, readSession, type ChatInfo, type TelegramAccount,
 } from "../telegram/index.js";
 import type { AccountHandle, ChatHandle, SinkSettings } from "./endpoints.js";
+import { accountLogger } from "./logger.js";
 import type { AccountSettings } from "./resolve.js";
 import { scratchDir } from "./scratch.js";
 import { noteSecret, sessionEnvOf } from "./secrets.js";
@@ -51,7 +52,7 @@ export async function emulatorHandles(world: Emulator, names: readonly string[],
     if (!known.includes(name)) throw new UsageError(`--accounts: the emulated world has no account ${name} (it has ${known.join(", ")})`);
     const client = world.client(name);
     // No pacing of history pages in an emulated world: nothing to be polite to.
-    const account = await openAccount(client, { name, logger: logger.child({ account: name }), historyPace: { intervalMs: 0 }, tmpDir: scratchDir() });
+    const account = await openAccount(client, { name, logger: accountLogger(logger, name), historyPace: { intervalMs: 0 }, tmpDir: scratchDir() });
     handles.push(handleOf(account));
   }
   return handles;
@@ -84,9 +85,9 @@ export async function openAccounts(settings: AccountSettings, logger: Logger, en
         const lock = await lockSession(settings.sessions, name);
         try {
           const session = noteSecret(env[sessionEnvOf(name)] ?? (await readSession(settings.sessions, name)));
-          const client = createClient({ session, apiId: settings.apiId, apiHash: settings.apiHash, logger: logger.child({ account: name }) });
+          const client = createClient({ session, apiId: settings.apiId, apiHash: settings.apiHash, logger: accountLogger(logger, name) });
           await connectClient(client, name, 30_000);
-          const account = await openAccount(client, { name, logger: logger.child({ account: name }), tmpDir: scratchDir() });
+          const account = await openAccount(client, { name, logger: accountLogger(logger, name), tmpDir: scratchDir() });
           handles.push(handleOf(account, () => lock.release()));
         } catch (e) {
           await lock.release();

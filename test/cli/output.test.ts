@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { createLogger } from "../../src/cli/logger.js";
+import { accountLogger, createLogger } from "../../src/cli/logger.js";
+import { unknownOnce } from "../../src/cli/main.js";
 import { JsonDisplay, LinesDisplay, statusLine, toJson } from "../../src/cli/progress.js";
 import { formatSummary, Tally } from "../../src/cli/summary.js";
 import { ZERO_TOTALS, type RelayEvent, type RelayTotals } from "../../src/pipeline/events.js";
@@ -108,6 +109,38 @@ describe("logs", () => {
     expect(text).toContain("[redacted]");
     expect(text).not.toContain("0123456789abcdef0123456789abcdef");
     expect(text).not.toContain("1BQANOTSECRET");
+  });
+});
+
+describe("stderr logs are for people", () => {
+  it("without a terminal (and without --log-file): one human line, no JSON, no colours, secrets redacted", () => {
+    const err = new Captured();
+    const { logger } = createLogger({ level: "info", stderr: err });
+    logger.warn({ signal: "SIGINT", apiHash: "0123456789abcdef0123456789abcdef" }, "graceful stop");
+    expect(err.text).not.toMatch(/^\{/mu);
+    expect(err.text).not.toContain("\u001b[");
+    expect(err.text).toMatch(/WARN.*graceful stop/u);
+    expect(err.text).toContain("SIGINT");
+    expect(err.text).not.toContain("0123456789abcdef0123456789abcdef");
+    expect(err.text.trim().split("\n")).toHaveLength(1);
+  });
+  it("an account's logger names the account once, also when the record has it too", async () => {
+    const file = join(tempDir(), "a.log");
+    const { logger, close } = createLogger({ level: "info", file });
+    accountLogger(logger, "alice").warn({ account: "alice", target: "-100123" }, "duplicate");
+    accountLogger(logger, "alice").child({ chat: 1 }).info("nested");
+    await close();
+    const lines = readFileSync(file, "utf8").trim().split("\n");
+    expect(lines).toHaveLength(2);
+    for (const l of lines) expect(l.match(/"account":/gu)).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ account: "alice", target: "-100123" });
+  });
+  it("an unknown --flag is named once, as typed", async () => {
+    expect(unknownOnce("Unknown arguments: totally-unknown, totallyUnknown")).toBe("Unknown argument: totally-unknown");
+    expect(unknownOnce("Unknown arguments: a-b, aB, zz")).toBe("Unknown arguments: a-b, zz");
+    const r = await run(["plan", "--totally-unknown", "x"], { cwd: tempDir() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^tgrelay: Unknown argument: totally-unknown \(see tgrelay plan --help\)\n$/u);
   });
 });
 
