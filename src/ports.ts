@@ -83,4 +83,6 @@ export interface Journal {
   commit(batch: Batch, delivery: Delivery, account: string): void;
   /** Record a failure with its reason. */
   fail(target: string, postIds: readonly number[], reason: string): void;
+  /** Forget begun sends that were not made (a stop during a flood wait); optional. */
+  abandon?(target: string, postIds: readonly number[]): void;
 }

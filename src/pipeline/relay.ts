@@ -16,7 +16,7 @@ import { bufferByMediaGroup } from "../operators/bufferByMediaGroup.js";
 import { ByteBudget, type BudgetPermit } from "../operators/byteBudget.js";
 import { orderedMergeMap } from "../operators/orderedMergeMap.js";
 import { pullPages } from "../operators/pullPages.js";
-import { retryOnFloodWait } from "../operators/retryOnFloodWait.js";
+import { FloodWaitInterrupted, retryOnFloodWait } from "../operators/retryOnFloodWait.js";
 import { ZERO_TOTALS, type RelayEvent, type RelayTotals } from "./events.js";
 
 export interface RelayOptions {
@@ -240,6 +240,8 @@ export function relay(options: RelayOptions): Observable<RelayEvent> {
     // Next batch index, and whether a graceful stop came.
     let seq = options.seqBase ?? 0;
     let stopping = false;
+    // A graceful stop cut a flood wait short: that batch and every later one stay unsent (in order).
+    let halted = false;
 
     // A literal, not a spread: this runs several times per post.
     const snapshot = (): RelayTotals => ({
@@ -268,6 +270,12 @@ export function relay(options: RelayOptions): Observable<RelayEvent> {
      */
     const recordProblem = (err: unknown, item: InFlight, target: string): boolean => {
       const { ids, batch } = item;
+      if (err instanceof FloodWaitInterrupted) {
+        // Nothing new was sent after the wait began; the next run sends this batch (same random ids).
+        journal.abandon?.(target, ids);
+        halted = true;
+        return true;
+      }
       if (err instanceof SkipPost) {
         journal.fail(target, ids, err.reason);
         skipped(ids, err.reason, target, batch.seq);
@@ -362,11 +370,20 @@ export function relay(options: RelayOptions): Observable<RelayEvent> {
       );
     };
 
+    // Watched for the whole run (not only while reading): a stop after the last page still keeps
+    // batches that have not started from starting.
+    const stop$ = new ReplaySubject<void>(1);
+    const watchingStop = options.stop$?.pipe(take(1)).subscribe(() => {
+      stopping = true;
+      stop$.next();
+    });
+
     /** Per sink: the flood-wait retry, built once (sends to one sink are serial, so `current` is the batch). */
     const senders = sinks.map((sink) => {
       let current: Batch | undefined;
       const retrying = retryOnFloodWait<Delivery>({
         ...retry,
+        interrupt$: stop$,
         onWait: (e, attempt) => {
           t.floodWaits++;
           t.floodWaitSeconds += e.seconds;
@@ -427,11 +444,13 @@ export function relay(options: RelayOptions): Observable<RelayEvent> {
       const { batch } = item;
       const steps: Array<() => Observable<never>> = [];
       const { beforeSend } = options;
-      if (beforeSend) steps.push(() => beforeSend(batch).pipe(take(1), ignoreElements()));
-      for (const send of senders) steps.push(() => send(item));
+      if (beforeSend) steps.push(() => (halted ? EMPTY : beforeSend(batch).pipe(take(1), ignoreElements())));
+      for (const send of senders) steps.push(() => (halted ? EMPTY : send(item)));
       return sequence(
         steps,
         () => {
+          // A halted batch is not settled and does not pass the turnstile: later chunks wait, and are cancelled.
+          if (halted) return;
           t.settled += batch.posts.length;
           options.afterSend?.(batch);
         },
@@ -446,13 +465,6 @@ export function relay(options: RelayOptions): Observable<RelayEvent> {
       item.place.release();
     };
 
-    // Watched for the whole run (not only while reading): a stop after the last page still keeps
-    // batches that have not started from starting.
-    const stop$ = new ReplaySubject<void>(1);
-    const watchingStop = options.stop$?.pipe(take(1)).subscribe(() => {
-      stopping = true;
-      stop$.next();
-    });
 
     const run = pullPages((demand$) => source.read(range, demand$), consumed$, {
       // Slots and the window already pull what they can hold; beyond that, read ahead one album,

@@ -8,6 +8,7 @@ export class MemoryJournal implements Journal {
   readonly begun: Array<{ target: string; postIds: number[]; account: string }> = [];
   readonly commits: Array<{ target: string; postIds: number[]; account: string; duplicate: boolean }> = [];
   readonly failures: Array<{ target: string; postIds: number[]; reason: string }> = [];
+  readonly abandoned: Array<{ target: string; postIds: number[] }> = [];
 
   constructor(readonly jobId = "job-1") {}
 
@@ -31,6 +32,9 @@ export class MemoryJournal implements Journal {
   }
   fail(target: string, postIds: readonly number[], reason: string): void {
     this.failures.push({ target, postIds: [...postIds], reason });
+  }
+  abandon(target: string, postIds: readonly number[]): void {
+    this.abandoned.push({ target, postIds: [...postIds] });
   }
   /** Mark posts delivered to a target, as an earlier run would have. */
   seed(target: string, postIds: readonly number[]): this {

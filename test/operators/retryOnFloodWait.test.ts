@@ -1,7 +1,7 @@
 import { defer } from "rxjs";
 import { describe, expect, it } from "vitest";
 import { Fatal, FloodWait } from "../../src/model/index.js";
-import { retryOnFloodWait } from "../../src/operators/index.js";
+import { FloodWaitInterrupted, retryOnFloodWait } from "../../src/operators/index.js";
 import { marbleNames, runMarble, type MarbleInputs } from "../helpers/marbles.js";
 
 const limits = { maxWaitSeconds: 60, maxRetries: 5 };
@@ -48,6 +48,10 @@ const cases: Record<string, () => void> = {
   "retryOnFloodWait.unsubscribe-while-waiting": () =>
     runMarble("retryOnFloodWait.unsubscribe-while-waiting", (i) => i.source!.pipe(retryOnFloodWait(limits)), {
       inputErrors: { source: flood(3) },
+    }),
+  "retryOnFloodWait.interrupted": () =>
+    runMarble("retryOnFloodWait.interrupted", (i) => i.source!.pipe(retryOnFloodWait({ ...limits, interrupt$: i.interrupt! })), {
+      inputErrors: { source: flood(3) }, error: new FloodWaitInterrupted(flood(3)),
     }),
   "retryOnFloodWait.on-wait-throws": () =>
     runMarble(

@@ -89,6 +89,17 @@ const cases: Record<string, () => void> = {
       expect(journal.begun.map((c) => c.postIds)).toEqual([[10]]);
     },
   }),
+  "relay.stop-during-flood-wait": () => run("relay.stop-during-flood-wait", {
+    options: (i) => ({ stop$: i.stop! }),
+    errors: { send0_1: flood3 },
+    expected: { W: "flood-wait 3", D: "done stopped" },
+    after: ({ journal, sink }) => {
+      expect(sink.attempts.get(0)).toBe(1);
+      expect(sink.delivered).toEqual([]);
+      expect(journal.commits).toEqual([]);
+      expect(journal.abandoned).toEqual([{ target: "t1", postIds: [10] }]);
+    },
+  }),
   "relay.stop-finishes-started": () => run("relay.stop-finishes-started", {
     options: (i) => ({ concurrency: 2, stop$: i.stop! }),
     expected: { X: "sent 10", Y: "sent 11", D: "done stopped" },
