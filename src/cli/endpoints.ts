@@ -35,6 +35,8 @@ export interface AccountHandle {
   readonly self?: { readonly id: string; readonly premium: boolean; readonly bot: boolean; readonly dc: number; readonly name?: string };
   /** Resolve "@name", "t.me/…" or "-100…" (UsageError for a bad reference, Fatal for no access). */
   resolveChat(ref: string): Promise<ChatHandle>;
+  /** Why this account cannot post in the chat (asked before a job sends), undefined when it can or cannot tell. */
+  postRefusal?(chat: ChatHandle): Promise<string | undefined>;
   /** The newest message id of a chat. */
   newestId(chat: ChatHandle): Promise<number>;
   source(chat: ChatHandle): Source;

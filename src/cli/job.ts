@@ -141,7 +141,16 @@ async function openJobUnchecked(
     const sinks: Sink[] = [];
     for (const t of settings.to) {
       if (t.kind === "dir") sinks.push(dirSink(t));
-      else sinks.push(h.sink(await h.resolveChat(chatText(t)), sinkSettings));
+      else {
+        const chat = await h.resolveChat(chatText(t));
+        // Checked before anything is read or sent (plan too: it says what a copy would do).
+        const refusal = await h.postRefusal?.(chat);
+        if (refusal) {
+          for (const s of dirSinks.values()) await (s as Sink & { close?: () => Promise<void> | void }).close?.();
+          throw new UsageError(`account ${h.name} cannot post in ${t.text}${chat.chatId !== t.text ? ` (${chat.chatId})` : ""}: ${refusal}`);
+        }
+        sinks.push(h.sink(chat, sinkSettings));
+      }
     }
     accounts.push({ name: h.name, source: observed(source, onPost), sinks: settings.delayMs > 0 ? sinks.map((s) => delayedSink(s, settings.delayMs)) : sinks });
   }

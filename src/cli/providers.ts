@@ -3,6 +3,7 @@
  * (--emulator PATH), both wrapped by the adapter's openAccount into AccountHandles.
  */
 import type { Logger } from "pino";
+import type { TelegramClient } from "telegram";
 import { Emulator } from "../emulator/index.js";
 import { UsageError } from "../model/errors.js";
 import {
@@ -10,6 +11,7 @@ import {
 } from "../telegram/index.js";
 import type { AccountHandle, ChatHandle, SinkSettings } from "./endpoints.js";
 import { accountLogger } from "./logger.js";
+import { postRefusal } from "./postRights.js";
 import type { AccountSettings } from "./resolve.js";
 import { scratchDir } from "./scratch.js";
 import { noteSecret, sessionEnvOf } from "./secrets.js";
@@ -21,7 +23,7 @@ export function emulatorAccounts(world: Emulator): string[] {
 }
 
 /** Wrap an adapter account as the CLI's AccountHandle. */
-export function handleOf(account: TelegramAccount, release?: () => Promise<void>): AccountHandle {
+export function handleOf(account: TelegramAccount, release?: () => Promise<void>, client?: TelegramClient): AccountHandle {
   const wrap = (c: ChatInfo): ChatHandle => ({
     chatId: c.chatId, native: c, title: c.title, noforwards: c.noforwards,
     ...(c.username !== undefined ? { username: c.username } : {}),
@@ -31,6 +33,7 @@ export function handleOf(account: TelegramAccount, release?: () => Promise<void>
     ...(account.self ? { self: account.self } : {}),
     resolveChat: async (ref) => wrap(await account.resolveChat(ref)),
     newestId: (chat) => account.newestId(chat.native as ChatInfo),
+    ...(client ? { postRefusal: (chat: ChatHandle) => postRefusal(client, chat.native as ChatInfo) } : {}),
     source: (chat) => account.source(chat.native as ChatInfo),
     sink: (chat, s: SinkSettings) => account.sink(chat.native as ChatInfo, {
       mode: s.mode, skipProtected: s.skipProtected, silent: s.silent, captionPolicy: s.captionPolicy, forceCopy: s.forceCopy,
@@ -53,7 +56,7 @@ export async function emulatorHandles(world: Emulator, names: readonly string[],
     const client = world.client(name);
     // No pacing of history pages in an emulated world: nothing to be polite to.
     const account = await openAccount(client, { name, logger: accountLogger(logger, name), historyPace: { intervalMs: 0 }, tmpDir: scratchDir() });
-    handles.push(handleOf(account));
+    handles.push(handleOf(account, undefined, client));
   }
   return handles;
 }
@@ -88,7 +91,7 @@ export async function openAccounts(settings: AccountSettings, logger: Logger, en
           const client = createClient({ session, apiId: settings.apiId, apiHash: settings.apiHash, logger: accountLogger(logger, name) });
           await connectClient(client, name, 30_000);
           const account = await openAccount(client, { name, logger: accountLogger(logger, name), tmpDir: scratchDir() });
-          handles.push(handleOf(account, () => lock.release()));
+          handles.push(handleOf(account, () => lock.release(), client));
         } catch (e) {
           await lock.release();
           throw e;
