@@ -329,10 +329,11 @@ export async function runJob(settings: JobSettings, handles: readonly AccountHan
   run.io.signals.on("SIGTERM", onTerm);
   let error: unknown;
   const failedHere = new Map<string, Set<number>>();
+  const begunHere = new Map<string, Set<number>>();
   try {
     const events$ = schedule({
       accounts: job.accounts,
-      journal: failureRecorder(journal, failedHere),
+      journal: failureRecorder(journal, failedHere, begunHere),
       range,
       ...(settings.chunk !== undefined ? { chunkSize: settings.chunk } : {}),
       order: settings.order,
@@ -356,6 +357,18 @@ export async function runJob(settings: JobSettings, handles: readonly AccountHan
     run.io.signals.off("SIGTERM", onTerm);
   }
   await job.close();
+  // A Fatal error (no right to post, a chat gone) ends the run: its sends still "in flight" did not post.
+  // They are recorded as failed (status and retry see them, the summary counts them), not left in flight.
+  if (error instanceof Fatal) {
+    const left = new Map<string, number[]>();
+    for (const f of journal.inFlight()) {
+      if (begunHere.get(f.target)?.has(f.postId)) left.set(f.target, [...(left.get(f.target) ?? []), f.postId]);
+    }
+    for (const [target, ids] of left) {
+      journal.fail(target, ids, error.reason);
+      tally.addFailure(ids, error.reason, target);
+    }
+  }
   const summary = tally.summary();
   // A full run knows how many posts the range holds: `status` shows it.
   if (!error && !summary.stopped && signals === 0 && !onlyIds) journal.setTotal(tally.kinds.size);
@@ -394,10 +407,21 @@ async function withChatHint<T>(opening: Promise<T>): Promise<T> {
   }
 }
 
-/** The journal, noting which (target, post) it records as failed in this run. */
-function failureRecorder(journal: JobJournal, failed: Map<string, Set<number>>): JobJournal {
+/** The journal, noting which (target, post) it records as failed in this run, and which sends it begins. */
+function failureRecorder(journal: JobJournal, failed: Map<string, Set<number>>, begun?: Map<string, Set<number>>): JobJournal {
+  const note = (m: Map<string, Set<number>>, to: string, ids: Iterable<number>): void => {
+    let set = m.get(to);
+    if (!set) m.set(to, (set = new Set()));
+    for (const id of ids) set.add(id);
+  };
   return new Proxy(journal, {
     get(target, prop) {
+      if (prop === "begin" && begun) {
+        return (to: string, batch: Batch, account: string): void => {
+          note(begun, to, batch.posts.map((p) => p.id));
+          target.begin(to, batch, account);
+        };
+      }
       if (prop === "fail") {
         return (to: string, postIds: readonly number[], reason: string): void => {
           let set = failed.get(to);

@@ -188,6 +188,17 @@ export class Tally {
   /** Posts the relay's totals count as skipped that the journal records as failed (see asRecorded in job.ts). */
   private movedToFailed = 0;
 
+  /** Posts failed outside the relay's events (a run ended by a Fatal error: its sends in flight). */
+  private extraFailed = 0;
+
+  /** Count posts as failed that no event reported (see runJob: a Fatal error's sends in flight). */
+  addFailure(postIds: readonly number[], reason: string, target?: string): void {
+    for (const id of postIds) this.mark("failed", id);
+    this.extraFailed += postIds.length;
+    this.failedByReason.set(reason, (this.failedByReason.get(reason) ?? 0) + postIds.length);
+    this.failures.push({ postIds, reason, account: "", ...(target ? { target } : {}) });
+  }
+
   /** Count `n` posts of the totals' skipped as failed. */
   recountAsFailed(n: number): void {
     this.movedToFailed += n;
@@ -246,7 +257,7 @@ export class Tally {
       type: "summary",
       durationMs: this.elapsedMs(),
       stopped: this.stoppedJob || [...this.accounts.values()].some((s) => s.stopped),
-      posts: { read: t.read, sent: t.sent, skipped: Math.max(0, t.skipped - this.movedToFailed), failed: t.failed + this.movedToFailed },
+      posts: { read: t.read, sent: t.sent, skipped: Math.max(0, t.skipped - this.movedToFailed), failed: t.failed + this.movedToFailed + this.extraFailed },
       albumsSent: this.albums(),
       byKind: Object.fromEntries(this.byKind),
       skippedByReason: Object.fromEntries(this.skippedByReason),
