@@ -148,6 +148,16 @@ function accountNames(r: Reader, available: () => string[]): string[] {
   return names;
 }
 
+/**
+ * Session files for `tgrelay accounts` without --check: names (from --accounts or the folder) and the
+ * folder, without api id/hash (nothing connects) and without reading the sessions.
+ */
+export function resolveSessionFiles(raw: RawOptions, cwd = process.cwd()): { sessions: string; accounts: string[] } {
+  const r = new Reader(raw);
+  const sessions = userPath(cwd, r.str("sessions") ?? defaultSessions());
+  return { sessions, accounts: accountNames(r, () => listSessions(sessions)) };
+}
+
 /** Default folder of session files. */
 export function defaultSessions(): string {
   return join(homedir(), ".tgrelay", "sessions");

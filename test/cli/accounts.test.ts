@@ -8,19 +8,29 @@ import { makeWorld } from "./world.js";
 const HASH = "0123456789abcdef0123456789abcdef";
 
 describe("tgrelay accounts", () => {
-  it("lists the session files without connecting", async () => {
+  it("lists the session files without connecting and without api id/hash: name, path, permissions", async () => {
     const cwd = tempDir();
     const sessions = join(cwd, "sessions");
     mkdirSync(sessions);
     for (const n of ["bob", "alice"]) {
-      writeFileSync(join(sessions, `${n}.session`), "x");
+      writeFileSync(join(sessions, `${n}.session`), "1SECRETSESSIONBYTES");
       chmodSync(join(sessions, `${n}.session`), 0o600);
     }
-    const r = await run(["accounts", "--sessions", sessions, "--api-id", "5"], { cwd, env: { TGRELAY_API_HASH: HASH } });
+    const r = await run(["accounts", "--sessions", sessions], { cwd });
+    expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe("alice:\nbob:\n");
-    const none = await run(["accounts", "--sessions", join(cwd, "empty"), "--api-id", "5"], { cwd, env: { TGRELAY_API_HASH: HASH } });
-    expect(none.stdout).toMatch(/No accounts: no session files in .*empty\. Run `tgrelay login --account NAME`/);
+    expect(r.stdout).toBe(`alice: ${join(sessions, "alice.session")}, permissions ok (0600)\nbob: ${join(sessions, "bob.session")}, permissions ok (0600)\n`);
+    chmodSync(join(sessions, "bob.session"), 0o644);
+    const open = await run(["accounts", "--sessions", sessions, "--json"], { cwd });
+    expect(open.code).toBe(1);
+    const rows = open.stdout.trim().split("\n").map((l) => JSON.parse(l) as { name: string; permissions: string; session: string });
+    expect(rows.map((x) => [x.name, x.permissions])).toEqual([["alice", "ok"], ["bob", "open"]]);
+    expect(open.stdout).not.toContain("SECRETSESSION");
+    const text = await run(["accounts", "--sessions", sessions, "--accounts", "bob,carol"], { cwd });
+    expect(text.stdout).toMatch(/^bob: .*bob\.session, readable by others \(mode 0644\): run chmod 600 /mu);
+    expect(text.stdout).toMatch(/^carol: no session file .*carol\.session; run `tgrelay login carol`$/mu);
+    const none = await run(["accounts", "--sessions", join(cwd, "empty")], { cwd });
+    expect(none.stdout).toMatch(/No accounts: no session files in .*empty\. Run `tgrelay login NAME`/);
   });
   it("on an emulated world: who each account is, its home DC, premium, reachable (--json)", async () => {
     const w = makeWorld(2);
