@@ -6,6 +6,7 @@
 import { promises as fs, unlinkSync } from "node:fs";
 import path from "node:path";
 import { UsageError } from "../model/index.js";
+import { processAlive } from "../model/process.js";
 
 /** Name of the lock file inside a chat folder. */
 export const LOCK = ".tgrelay.lock";
@@ -13,15 +14,6 @@ export const LOCK = ".tgrelay.lock";
 /** Locks this process holds, removed when it exits. */
 const held = new Set<string>();
 let exitHook = false;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM"; // exists, owned by someone else
-  }
-}
 
 /** Take the lock of `folder` for this process, or throw a UsageError naming the process that holds it. */
 export async function lockFolder(folder: string): Promise<void> {
@@ -52,7 +44,7 @@ export async function lockFolder(folder: string): Promise<void> {
       held.add(file);
       return;
     }
-    if (Number.isInteger(pid) && pid > 0 && alive(pid)) {
+    if (Number.isInteger(pid) && pid > 0 && processAlive(pid)) {
       throw new UsageError(`archive folder ${folder} is in use by process ${pid} (remove ${LOCK} if that is wrong)`);
     }
     await fs.rm(file, { force: true }); // stale: its process is gone

@@ -5,15 +5,7 @@
  */
 import { readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { UsageError } from "../model/errors.js";
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM"; // exists, owned by someone else
-  }
-}
+import { processAlive } from "../model/process.js";
 
 /** The lock file of a job of a journal. */
 export function jobLockPath(journal: string, jobId: string): string {
@@ -51,7 +43,7 @@ export function lockJob(journal: string, jobId: string): () => void {
       continue; // released meanwhile
     }
     const pid = Number(text.trim());
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) {
       throw new UsageError(`job ${jobId} is being run by process ${pid}; wait for it to end (remove ${file} if that is wrong)`);
     }
     if (pid === process.pid) throw new UsageError(`job ${jobId} is already running in this process`);

@@ -6,19 +6,10 @@
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { processAlive } from "../model/process.js";
 
 const PREFIX = "tgrelay-run-";
 let current: string | undefined;
-
-/** True when a process with this pid exists (EPERM: it exists, it is someone else's). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /** Remove the scratch folders, under `root`, of tgrelay processes that no longer run; returns their names. */
 export function sweepScratch(root = tmpdir()): string[] {
@@ -33,7 +24,7 @@ export function sweepScratch(root = tmpdir()): string[] {
     const m = /^tgrelay-run-(\d+)-/u.exec(name);
     if (!m) continue;
     const pid = Number(m[1]);
-    if (pid === process.pid || alive(pid)) continue;
+    if (pid === process.pid || processAlive(pid)) continue;
     rmSync(join(root, name), { recursive: true, force: true });
     removed.push(name);
   }

@@ -4,3 +4,4 @@ export * from "./post.js";
 export * from "./batch.js";
 export * from "./loaded.js";
 export * from "./errors.js";
+export * from "./process.js";

@@ -12,6 +12,7 @@ import { LogLevel } from "telegram/extensions/Logger.js";
 import { AccountDead, Transient, UsageError } from "../model/errors.js";
 import { PinoGramLogger, type LogSink } from "./logger.js";
 import { withTimeout } from "./errors.js";
+import { processAlive } from "../model/process.js";
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
@@ -59,15 +60,6 @@ export interface SessionLock {
   release(): Promise<void>;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 /**
  * Take the lock of session `name` (a `<name>.lock` file holding our pid). A lock held by a live process is
  * refused with a UsageError naming it; a stale one (its process is gone) is taken over.
@@ -94,7 +86,7 @@ export async function lockSession(dir: string, name: string): Promise<SessionLoc
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
       const pid = Number((await readFile(path, "utf8").catch(() => "")).trim());
-      if (Number.isInteger(pid) && pid > 0 && alive(pid)) {
+      if (Number.isInteger(pid) && pid > 0 && processAlive(pid)) {
         throw new UsageError(
           `session "${name}" is in use by process ${pid} (lock ${path}); one session may run in one process only (Telegram answers AUTH_KEY_DUPLICATED otherwise)`,
         );
