@@ -309,8 +309,11 @@ export class TelegramSink implements Sink {
         try {
           return await fn();
         } catch (e) {
-          if (strategy !== "copy" || classifyError(e).kind !== "refresh" || i >= 2) throw e;
-          await this.refreshRefs(posts, signal); // fresh file references, then the same send again
+          if (classifyError(e).kind !== "refresh" || i >= 2) throw e;
+          if (strategy === "copy") await this.refreshRefs(posts, signal); // fresh references of the source messages
+          // reupload: the reference UploadMedia gave has aged (e.g. while the post waited for its turn):
+          // upload the batch's media again from the bytes still held, then the same send again.
+          else this.ctx.uploads.delete(loaded);
         }
       }
     };

@@ -177,6 +177,31 @@ describe("rate limits and resume", () => {
   });
 });
 
+describe("uploaded media references", () => {
+  it("reupload: a reference from UploadMedia that expired while the post waited for its turn is uploaded again", async () => {
+    let now = 1_700_000_000_000;
+    const w = await world({ noforwards: true, now: () => now });
+    w.emu.addPost("@srcchan", { text: "p", media: { kind: "photo" } });
+    w.emu.faults.fileReferenceTtlMs(60_000);
+    const posts = await readAll(w.source);
+    const loaded = await firstValueFrom(w.source.download(batches(posts)[0]!));
+    const sink = w.acct.sink(w.dst, { mode: "reupload" });
+    const turn = new Subject<void>();
+    const before = w.emu.requestCount("messages.UploadMedia");
+    const sent = firstValueFrom(sink.deliver(loaded, { ...ctx(), turn }));
+    // The upload runs before the turn; the turn comes an hour later, when its reference has expired.
+    for (let i = 0; i < 200 && w.emu.requestCount("messages.UploadMedia") === before; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(w.emu.requestCount("messages.UploadMedia") - before).toBe(1);
+    now += 3_600_000;
+    turn.next();
+    const d = await sent;
+    expect(d.ids.get(posts[0]!.id)).toHaveLength(1);
+    expect(w.emu.requestCount("messages.UploadMedia") - before).toBe(2);
+    expect(w.emu.inspect("@dstchan")[0]!.media!.sha256).toBe(w.emu.inspect("@srcchan")[0]!.media!.sha256);
+    await loaded.release();
+  });
+});
+
 describe("large files (case 28, GramJS's 20 MiB trap)", () => {
   it("a 25 MB protected video goes through a temp file and is reuploaded byte-identical", async () => {
     const w = await world({ noforwards: true });
