@@ -11,7 +11,7 @@ import { formatSize } from "../pipeline/captions.js";
 import { postKind } from "../pipeline/filters.js";
 import type { Sink, Strategy } from "../ports.js";
 import { chooseStrategy } from "../telegram/strategy.js";
-import { jobRange, openJob, openJournal, relayHooks } from "./job.js";
+import { jobRange, openJob, peekJournal, relayHooks } from "./job.js";
 import type { AccountHandle } from "./endpoints.js";
 import { readAll, widenToAlbums } from "./reading.js";
 import type { JobSettings } from "./resolve.js";
@@ -107,7 +107,7 @@ export async function buildPlan(settings: JobSettings, handles: readonly Account
   const range = { ...widened.range, fromId, toId };
   const read = toId >= fromId ? await readAll(account.source, range) : [];
   const posts = job.onlyIds ? read.filter((p) => job.onlyIds!.has(p.id)) : read;
-  const journal = openJournal(settings, job, false);
+  const journal = peekJournal(settings, job);
   const hooks = relayHooks(settings, job.sourceUsername);
   const skipped: Record<string, number> = {};
   const count = (reason: string, n: number): void => { skipped[reason] = (skipped[reason] ?? 0) + n; };

@@ -233,6 +233,15 @@ export function openJournal(settings: JobSettings, job: OpenedJob, create: boole
   return SqliteJournal.open(settings.journal, spec);
 }
 
+/**
+ * For a dry run: what each target of the job already holds (also from jobs with other targets beside it),
+ * recording nothing. With --job, that job.
+ */
+export function peekJournal(settings: JobSettings, job: OpenedJob): JobJournal | undefined {
+  if (settings.jobId) return openJournal(settings, job, false);
+  return SqliteJournal.peek(settings.journal, { source: job.sourceKey, targets: job.targets, options: outputOptions(settings) });
+}
+
 /** The relay hooks for filters and caption edits. */
 export function relayHooks(settings: JobSettings, sourceUsername?: string): { skip?: (b: Batch) => string | undefined; transform?: (b: Batch) => Batch } {
   const hooks: { skip?: (b: Batch) => string | undefined; transform?: (b: Batch) => Batch } = {};

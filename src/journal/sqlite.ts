@@ -76,11 +76,22 @@ export class SqliteJournal implements JobJournal {
   private constructor(
     private readonly db: Db,
     readonly spec: JobSpec,
+    register = true,
   ) {
     this.jobId = jobIdOf(spec);
     this.q = prepare(db);
     const now = Date.now();
-    this.q.insertJob.run(this.jobId, JSON.stringify(spec), now, now);
+    if (register) this.q.insertJob.run(this.jobId, JSON.stringify(spec), now, now);
+  }
+
+  /**
+   * Read what the targets of `spec` already hold, without recording the job (for `tgrelay plan`): a job
+   * never run may still find its targets' copies, made by jobs with other targets beside them.
+   * @returns undefined when the file does not exist
+   */
+  static peek(path: string, spec: JobSpec): SqliteJournal | undefined {
+    if (!existsSync(path)) return undefined;
+    return new SqliteJournal(openDb(path, "normal"), spec, false);
   }
 
   /**

@@ -7,6 +7,24 @@ import { makeWorld, openWorld } from "./world.js";
 const lines = (s: string) => s.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown> & { type: string });
 
 describe("plan against the emulator", () => {
+  it("after a copy, a plan with a target added shows the first target as already delivered and records nothing", async () => {
+    const w = makeWorld(12, { protectedShare: 0 });
+    const base = ["--emulator", w.path, "--accounts", "alice", "--from", "@cli_source", "--to", "@cli_target"];
+    expect((await run(["copy", ...base, "--progress", "none"], { cwd: w.dir })).code).toBe(0);
+    const fs = await import("node:fs");
+    const before = fs.readFileSync(join(w.dir, "tgrelay.db")).length;
+    const r = await run(["plan", ...base, "--to", `dir:${join(w.dir, "added")}`, "--json"], { cwd: w.dir });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const batches = lines(r.stdout).filter((l) => l.type === "batch") as unknown as Array<{ targets: Array<{ target: string; strategy: string }> }>;
+    expect(batches.length).toBeGreaterThan(0);
+    for (const b of batches) {
+      expect(b.targets[0]!.strategy).toBe("done");
+      expect(b.targets[1]!.strategy).toBe("archive");
+    }
+    expect(fs.readFileSync(join(w.dir, "tgrelay.db")).length).toBe(before);
+  });
+
   it("shows every batch with albums whole, the strategy and why, chunks; sends nothing", async () => {
     const w = makeWorld(30);
     const args = ["plan", "--emulator", w.path, "--accounts", "alice", "--from", "@cli_source", "--to", "@cli_target", "--to", `dir:${join(w.dir, "arch")}`, "--chunk", "10"];
