@@ -6,7 +6,7 @@ import { promises as fs } from "node:fs";
 import path from "node:path";
 import { Observable } from "rxjs";
 import type { Batch, Loaded, LoadedFile } from "../model/index.js";
-import { UsageError } from "../model/index.js";
+import { SkipPost } from "../model/index.js";
 import { hashFile } from "./files.js";
 
 /** Where one post's file (and thumbnail) is on disk. */
@@ -55,11 +55,13 @@ export function loadLocal(batch: Batch, files: readonly LocalFile[]): Observable
         try {
           size = (await fs.stat(f.path)).size;
         } catch {
-          throw new UsageError(`file of post ${f.postId} is missing: ${f.path}`);
+          // Checked when the source opened: gone since (mid-run) is this post's problem, not a usage error.
+          throw new SkipPost(`file of post ${f.postId} is missing: ${f.path}`, [f.postId]);
         }
         if (f.sha256) {
           const h = await hashFile(f.path);
-          if (h.sha256 !== f.sha256) throw new UsageError(`file of post ${f.postId} does not match its SHA-256: ${f.path}`);
+          // A damaged file fails its post (recorded, retry-able once repaired); the run goes on.
+          if (h.sha256 !== f.sha256) throw new SkipPost(`file of post ${f.postId} does not match its SHA-256: ${f.path}`, [f.postId]);
         }
         let thumb: Buffer | undefined;
         if (f.thumbPath) {

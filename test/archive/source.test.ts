@@ -1,4 +1,5 @@
 // The dir: source on its own: choosing a chat folder, and clear errors for a damaged archive.
+import { SkipPost } from "../../src/model/index.js";
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { lastValueFrom, range, toArray } from "rxjs";
@@ -80,7 +81,9 @@ describe("dir: source", () => {
     await fs.writeFile(path.join(root, "-1005", "1_f.txt"), "XX");
     const s = await openArchiveSource(`dir:${root}`, { verify: true });
     const [p] = await lastValueFrom(s.read({}, range(0, 10)).pipe(toArray()));
+    // A damaged file fails its post (SkipPost: recorded, the run goes on), it is not a usage error.
     await expect(lastValueFrom(s.download(batchOf([p!], 0)))).rejects.toThrow(/does not match its SHA-256/);
+    await expect(lastValueFrom(s.download(batchOf([p!], 0)))).rejects.toBeInstanceOf(SkipPost);
     const plain = await openArchiveSource(`dir:${root}`);
     expect((await lastValueFrom(plain.download(batchOf([p!], 0)))).files).toHaveLength(1);
   });
