@@ -4,7 +4,7 @@
  */
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import type { Entity, Media, Post } from "../model/index.js";
+import type { Media, Post } from "../model/index.js";
 import { UsageError } from "../model/index.js";
 
 /** File name of the manifest inside a chat folder. */
@@ -12,23 +12,10 @@ export const MANIFEST = "manifest.jsonl";
 /** Manifest format version, the `v` of every line. */
 export const MANIFEST_VERSION = 1;
 
-/** One line of the manifest: the post as the model has it, plus where its file is and its hash. */
-export interface ManifestEntry {
+/** One line of the manifest: the post as the model has it (without the adapter's ref), plus its file and hash. */
+export interface ManifestEntry extends Omit<Post, "ref"> {
+  /** Manifest format version (MANIFEST_VERSION). */
   readonly v: number;
-  readonly chatId: string;
-  readonly id: number;
-  /** Unix seconds. */
-  readonly date: number;
-  readonly groupedId?: string;
-  readonly text: string;
-  readonly entities: readonly Entity[];
-  readonly replyTo?: number;
-  readonly noforwards: boolean;
-  readonly linkPreview: boolean;
-  readonly invertMedia?: boolean;
-  readonly postAuthor?: string;
-  /** Kind and attributes (file name, MIME type, size, dimensions, duration, poll...). */
-  readonly media?: Media;
   /** The media file, relative to the chat folder (posix separators). */
   readonly file?: string;
   /** SHA-256 of the file, hex. */

@@ -95,51 +95,65 @@ export function alignToAlbums(
  * @param source the account's source
  */
 export function albumAlignedSource(source: Source): Source {
+  return withBoundedRead(source, (aligned, demand$) => {
+    const wide: IdRange = { ...aligned, fromId: Math.max(1, aligned.fromId - ALBUM_MARGIN), toId: aligned.toId + ALBUM_MARGIN };
+    return new Observable<Post>((subscriber) => {
+      const inner$ = new Subject<unknown>();
+      // A demand is open until a kept post answers it.
+      let open = false;
+      let check: Subscription | undefined;
+      const answered = (): void => {
+        open = false;
+      };
+      const dropped = (): void => {
+        if (check !== undefined) return;
+        // After the page's burst: if nothing answered the open demand, read the next page.
+        check = asapScheduler.schedule(() => {
+          check = undefined;
+          if (open && !subscriber.closed) inner$.next(undefined);
+        });
+      };
+      const demands = demand$.subscribe((d) => {
+        open = true;
+        inner$.next(d);
+      });
+      const posts = source
+        .read(wide, inner$)
+        .pipe(alignToAlbums(aligned, dropped))
+        .subscribe({
+          next: (p) => {
+            answered();
+            subscriber.next(p);
+          },
+          error: (e) => subscriber.error(e),
+          complete: () => subscriber.complete(),
+        });
+      return () => {
+        check?.unsubscribe();
+        demands.unsubscribe();
+        posts.unsubscribe();
+      };
+    });
+  });
+}
+
+/** An id range with both ends given, as chunks have. */
+export type BoundedRange = IdRange & { readonly fromId: number; readonly toId: number };
+
+/**
+ * `source` with its reads of bounded ranges (chunks) done by `read`; unbounded reads and downloads go to
+ * `source` itself. The shell of every Source wrapper of the scheduler.
+ */
+export function withBoundedRead(
+  source: Source, read: (range: BoundedRange, demand$: Observable<unknown>) => Observable<Post>,
+): Source {
   return {
     chatId: source.chatId,
     account: source.account,
     download: (batch) => source.download(batch),
     read(range, demand$) {
       if (range.fromId === undefined || range.toId === undefined) return source.read(range, demand$);
-      const aligned = { ...range, fromId: range.fromId, toId: range.toId };
-      const wide: IdRange = { ...range, fromId: Math.max(1, range.fromId - ALBUM_MARGIN), toId: range.toId + ALBUM_MARGIN };
-      return new Observable<Post>((subscriber) => {
-        const inner$ = new Subject<unknown>();
-        // A demand is open until a kept post answers it.
-        let open = false;
-        let check: Subscription | undefined;
-        const answered = (): void => {
-          open = false;
-        };
-        const dropped = (): void => {
-          if (check !== undefined) return;
-          // After the page's burst: if nothing answered the open demand, read the next page.
-          check = asapScheduler.schedule(() => {
-            check = undefined;
-            if (open && !subscriber.closed) inner$.next(undefined);
-          });
-        };
-        const demands = demand$.subscribe((d) => {
-          open = true;
-          inner$.next(d);
-        });
-        const posts = source
-          .read(wide, inner$)
-          .pipe(alignToAlbums(aligned, dropped))
-          .subscribe({
-            next: (p) => {
-              answered();
-              subscriber.next(p);
-            },
-            error: (e) => subscriber.error(e),
-            complete: () => subscriber.complete(),
-          });
-        return () => {
-          check?.unsubscribe();
-          demands.unsubscribe();
-          posts.unsubscribe();
-        };
-      });
+      return read({ ...range, fromId: range.fromId, toId: range.toId }, demand$);
     },
   };
 }

@@ -20,7 +20,7 @@ import { AccountDead, FloodWait, inRange, type IdRange, type Post } from "../mod
 import { ByteBudget } from "../operators/byteBudget.js";
 import type { Journal, Sink, Source } from "../ports.js";
 import { ZERO_TOTALS, type RelayEvent, type RelayTotals } from "./events.js";
-import { ALBUM_MARGIN, albumAlignedSource, type Chunk } from "./plan.js";
+import { ALBUM_MARGIN, albumAlignedSource, withBoundedRead, type Chunk } from "./plan.js";
 import { relay, type RelayOptions } from "./relay.js";
 import { Turnstile } from "./turnstile.js";
 
@@ -269,33 +269,26 @@ export function windowedSource(source: Source, windowIds = 100, keep = 2): Sourc
     }).pipe(shareReplay({ bufferSize: 1, refCount: false }));
     return { lo, hi, key: dateKey(range), posts$ };
   };
-  return {
-    chatId: source.chatId,
-    account: source.account,
-    download: (batch) => source.download(batch),
-    read(range, demand$) {
-      if (range.fromId === undefined || range.toId === undefined) return source.read(range, demand$);
-      const r = { ...range, fromId: range.fromId, toId: range.toId };
-      return defer(() => {
-        let w = windows.find((x) => x.key === dateKey(r) && x.lo <= r.fromId && r.toId <= x.hi);
-        if (w === undefined) {
-          w = fetchWindow(r);
-          windows = [w, ...windows].slice(0, keep);
-        }
-        const window = w;
-        // A failed window is not kept: the next read tries again.
-        return window.posts$.pipe(
-          catchError((e: unknown) => {
-            windows = windows.filter((x) => x !== window);
-            return throwError(() => e);
-          }),
-          // The reader asks for the first page with its first demand; the rest comes with it.
-          (posts$) => demand$.pipe(take(1), concatMap(() => posts$)),
-          concatMap((posts) => from(posts.filter((p) => inRange(p, r)))),
-        );
-      });
-    },
-  };
+  return withBoundedRead(source, (r, demand$) =>
+    defer(() => {
+      let w = windows.find((x) => x.key === dateKey(r) && x.lo <= r.fromId && r.toId <= x.hi);
+      if (w === undefined) {
+        w = fetchWindow(r);
+        windows = [w, ...windows].slice(0, keep);
+      }
+      const window = w;
+      // A failed window is not kept: the next read tries again.
+      return window.posts$.pipe(
+        catchError((e: unknown) => {
+          windows = windows.filter((x) => x !== window);
+          return throwError(() => e);
+        }),
+        // The reader asks for the first page with its first demand; the rest comes with it.
+        (posts$) => demand$.pipe(take(1), concatMap(() => posts$)),
+        concatMap((posts) => from(posts.filter((p) => inRange(p, r)))),
+      );
+    }),
+  );
 }
 
 /** The account's sink behind its gate: a send waits for the cooldown; a FloodWait starts one (and goes on). */
